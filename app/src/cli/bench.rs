@@ -1,0 +1,54 @@
+//! `epic-crm bench [--iterations N]`: prints one line per figure.
+
+use clap::Args;
+
+use super::Format;
+use crate::config::DatabaseTarget;
+use crate::error::Failure;
+use crate::services::bench::{self, Figure};
+
+/// Benchmark options.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Runs of each measurement.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub iterations: u64,
+}
+
+pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format) -> Result<(), Failure> {
+    let mut print = |figure: &Figure| {
+        if format == Format::Table {
+            println!("{:<70} {:>9.3} ms {:>9.3} ms", figure.name, figure.median_ms, figure.p95_ms);
+        }
+    };
+    if format == Format::Table {
+        println!("{:<70} {:>12} {:>12}", "FIGURE (page of 50 rows)", "MEDIAN", "P95");
+    }
+    let (dataset, figures) = bench::run(target, args.iterations as usize, &mut print).await?;
+    match format {
+        Format::Json => {
+            let items: Vec<_> = figures
+                .iter()
+                .map(|f| serde_json::json!({ "name": f.name, "group": f.group, "median_ms": f.median_ms, "p95_ms": f.p95_ms }))
+                .collect();
+            println!("{}", serde_json::json!({ "dataset": dataset.label(), "figures": items }));
+        }
+        Format::Csv => {
+            println!("name,dataset,median_ms,p95_ms");
+            for f in &figures {
+                println!("\"{}\",{},{:.3},{:.3}", f.name.replace('"', "\"\""), dataset.label(), f.median_ms, f.p95_ms);
+            }
+        }
+        Format::Table => {
+            println!();
+            println!("Dataset: {}", dataset.label());
+            for group in ["first page", "next page", "middle page", "search", "count"] {
+                let worst = figures.iter().filter(|f| f.group == group).max_by(|a, b| a.p95_ms.total_cmp(&b.p95_ms));
+                if let Some(worst) = worst {
+                    println!("worst {group:<12} p95 {:>9.3} ms  ({})", worst.p95_ms, worst.name);
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Pure rules of the CRM: departments, money, times.  Depends on nothing
+//! but std and small crates.
+
+pub mod department;
+pub mod money;
+pub mod time;
+
+pub use department::Department;
+pub use money::Money;

@@ -1,0 +1,91 @@
+//! The failures a command can end with, each mapped to one exit code of
+//! PRODUCT.md: 4 is about who you are, 5 about what you asked, 7 about what
+//! someone else did.
+
+use std::fmt;
+
+/// What kind of failure happened; decides the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Anything unexpected, including a database that cannot be reached (1).
+    Unexpected,
+    /// Bad usage: unparseable value, malformed config file or database URL (2).
+    Usage,
+    /// Not logged in, session ended, wrong credentials, account locked (3).
+    Unauthenticated,
+    /// The employee's department or ownership forbids the action (4).
+    PermissionDenied,
+    /// A value breaks a rule, or the request is invalid in the current state (5).
+    InvalidInput,
+    /// The record does not exist (6).
+    NotFound,
+    /// The record changed since it was read, or a duplicate (7).
+    Conflict,
+}
+
+impl FailureKind {
+    /// The process exit code for this kind of failure.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            FailureKind::Unexpected => 1,
+            FailureKind::Usage => 2,
+            FailureKind::Unauthenticated => 3,
+            FailureKind::PermissionDenied => 4,
+            FailureKind::InvalidInput => 5,
+            FailureKind::NotFound => 6,
+            FailureKind::Conflict => 7,
+        }
+    }
+
+    /// The stable machine-readable code used in JSON error output.
+    pub fn code(self) -> &'static str {
+        match self {
+            FailureKind::Unexpected => "unexpected",
+            FailureKind::Usage => "usage",
+            FailureKind::Unauthenticated => "unauthenticated",
+            FailureKind::PermissionDenied => "permission_denied",
+            FailureKind::InvalidInput => "invalid_input",
+            FailureKind::NotFound => "not_found",
+            FailureKind::Conflict => "conflict",
+        }
+    }
+}
+
+/// A failure with one clear sentence for the person who ran the command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// What kind of failure this is.
+    pub kind: FailureKind,
+    /// One sentence naming the problem and, where there is one, the fix.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure of the given kind.
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into() }
+    }
+
+    /// Shorthand for [`FailureKind::Unexpected`].
+    pub fn unexpected(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::Unexpected, message)
+    }
+
+    /// Shorthand for [`FailureKind::Usage`].
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::Usage, message)
+    }
+
+    /// Shorthand for [`FailureKind::InvalidInput`].
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(FailureKind::InvalidInput, message)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}

@@ -1,0 +1,6 @@
+//! Use cases: the only layer the command line and the terminal application
+//! call.  Each opens the database it needs and returns plain results.
+
+pub mod bench;
+pub mod database;
+pub mod demo;

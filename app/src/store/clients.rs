@@ -1,0 +1,193 @@
+//! Clients: list (filters, search, sort, keyset pages), count, get, create,
+//! and update guarded by the version read.
+
+use entity::client;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter};
+
+use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
+use super::sql::Sql;
+use super::{ActingTx, StoreError, search};
+use crate::domain::time::now_ms;
+
+/// Record kind name used in messages.
+pub const KIND: &str = "client";
+
+/// A client as lists and detail views show it.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct ClientRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    pub sales_contact_id: Option<i64>,
+    /// The sales contact's full name, if any.
+    pub sales_contact_name: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_contact_at: Option<i64>,
+    pub version: i64,
+}
+
+/// The sortable columns of the client list, each served by an index.
+pub static SORTS: [SortColumn; 8] = [
+    SortColumn { name: "id", expr: "c.id", kind: KeyKind::Int },
+    SortColumn { name: "last_name", expr: "c.last_name", kind: KeyKind::Text },
+    SortColumn { name: "first_name", expr: "c.first_name", kind: KeyKind::Text },
+    SortColumn { name: "email", expr: "c.email", kind: KeyKind::Text },
+    SortColumn { name: "company_name", expr: "coalesce(c.company_name, '')", kind: KeyKind::Text },
+    SortColumn { name: "created_at", expr: "c.created_at", kind: KeyKind::Int },
+    SortColumn { name: "updated_at", expr: "c.updated_at", kind: KeyKind::Int },
+    SortColumn { name: "last_contact_at", expr: "coalesce(c.last_contact_at, 0)", kind: KeyKind::Int },
+];
+
+const SPEC: ListSpec = ListSpec {
+    columns: "c.id AS id, c.first_name AS first_name, c.last_name AS last_name, c.email AS email, \
+              c.phone AS phone, c.company_name AS company_name, c.sales_contact_id AS sales_contact_id, \
+              e.first_name || ' ' || e.last_name AS sales_contact_name, c.created_at AS created_at, \
+              c.updated_at AS updated_at, c.last_contact_at AS last_contact_at, c.version AS version",
+    from: "clients c LEFT JOIN employees e ON e.id = c.sales_contact_id",
+    id: "c.id",
+};
+
+/// Which clients a list shows; every field narrows it further.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientFilter {
+    /// Only clients whose sales contact is this employee ("mine").
+    pub sales_contact_id: Option<i64>,
+    /// Only clients whose sales contact is missing or deactivated.
+    pub without_active_sales: bool,
+    /// Free text over names, email, phone and company.
+    pub search: Option<String>,
+}
+
+fn conditions(tx: &ActingTx, filter: &ClientFilter) -> Vec<Sql> {
+    let mut conditions = Vec::new();
+    if let Some(id) = filter.sales_contact_id {
+        conditions.push(Sql::with("c.sales_contact_id = ?", id));
+    }
+    if filter.without_active_sales {
+        conditions.push(Sql::new(
+            "c.sales_contact_id IS NULL OR c.sales_contact_id IN (SELECT x.id FROM employees x WHERE NOT x.active)",
+        ));
+    }
+    if let Some(text) = &filter.search
+        && let Some(found) = search::condition(tx.backend(), &search::CLIENTS, "c.id", text)
+    {
+        conditions.push(found);
+    }
+    conditions
+}
+
+/// One page of clients.
+pub async fn list(
+    tx: &ActingTx,
+    filter: &ClientFilter,
+    sort: Sort,
+    page: &PageRequest,
+) -> Result<Page<ClientRow>, StoreError> {
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+}
+
+/// How many clients match the filter.
+pub async fn count(tx: &ActingTx, filter: &ClientFilter) -> Result<u64, StoreError> {
+    paging::count(tx, &SPEC, conditions(tx, filter)).await
+}
+
+/// A cursor positioned just after the row with this id, in `sort` order.
+pub async fn cursor_at(tx: &ActingTx, sort: Sort, id: i64) -> Result<Option<String>, StoreError> {
+    paging::cursor_at(tx, &SPEC, sort, id).await
+}
+
+/// The client with this id.
+pub async fn get(tx: &ActingTx, id: i64) -> Result<ClientRow, StoreError> {
+    paging::fetch_one(tx, &SPEC, KIND, id).await
+}
+
+/// A client to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewClient {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    pub sales_contact_id: Option<i64>,
+}
+
+/// Creates a client; its first contact is now.
+pub async fn create(tx: &ActingTx, new: NewClient) -> Result<ClientRow, StoreError> {
+    let now = now_ms();
+    let model = client::ActiveModel {
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        company_name: Set(new.company_name),
+        sales_contact_id: Set(new.sales_contact_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_contact_at: Set(Some(now)),
+        version: Set(1),
+        ..Default::default()
+    };
+    let inserted = client::Entity::insert(model).exec(tx.conn()).await?;
+    get(tx, inserted.last_insert_id).await
+}
+
+/// Changes to a client; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub company_name: Option<Option<String>>,
+    pub sales_contact_id: Option<Option<i64>>,
+    pub last_contact_at: Option<Option<i64>>,
+}
+
+/// Updates a client if it is still at `expected_version`.
+pub async fn update(
+    tx: &ActingTx,
+    id: i64,
+    expected_version: i64,
+    changes: ClientChanges,
+) -> Result<ClientRow, StoreError> {
+    let mut model = client::ActiveModel { updated_at: Set(now_ms()), ..Default::default() };
+    if let Some(value) = changes.first_name {
+        model.first_name = Set(value);
+    }
+    if let Some(value) = changes.last_name {
+        model.last_name = Set(value);
+    }
+    if let Some(value) = changes.email {
+        model.email = Set(value);
+    }
+    if let Some(value) = changes.phone {
+        model.phone = Set(value);
+    }
+    if let Some(value) = changes.company_name {
+        model.company_name = Set(value);
+    }
+    if let Some(value) = changes.sales_contact_id {
+        model.sales_contact_id = Set(value);
+    }
+    if let Some(value) = changes.last_contact_at {
+        model.last_contact_at = Set(value);
+    }
+    let result = client::Entity::update_many()
+        .set(model)
+        .col_expr(client::Column::Version, Expr::cust("version + 1"))
+        .filter(client::Column::Id.eq(id))
+        .filter(client::Column::Version.eq(expected_version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        let current = get(tx, id).await?;
+        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+    }
+    get(tx, id).await
+}

@@ -1,0 +1,129 @@
+//! Opening a database: the SQLite file is created with mode 0600 before the
+//! driver sees it, and every SQLite connection gets foreign keys, WAL and a
+//! busy timeout (the terminal application and a command may run at once).
+
+use std::fs::{DirBuilder, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use super::{Backend, StoreError};
+use crate::config::DatabaseTarget;
+
+/// How long to wait for a connection before calling the database unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub(super) async fn connect(target: &DatabaseTarget) -> Result<(DatabaseConnection, Backend), StoreError> {
+    match target {
+        DatabaseTarget::Sqlite { path } => Ok((connect_sqlite(path).await?, Backend::Sqlite)),
+        DatabaseTarget::Postgres { url } => Ok((connect_postgres(url, target).await?, Backend::Postgres)),
+    }
+}
+
+async fn connect_sqlite(path: &Path) -> Result<DatabaseConnection, StoreError> {
+    create_private_file(path)?;
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .foreign_keys(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .pragma("temp_store", "memory")
+        .optimize_on_close(true, 400);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot open SQLite database");
+            StoreError::Unavailable(format!(
+                "Cannot open the SQLite database {} ({}): check that it is an Epic Events CRM database file, or choose another with --database sqlite://PATH.",
+                path.display(),
+                short_reason(&err)
+            ))
+        })?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// Creates the database file (and its folder) readable by its owner only;
+/// the driver would follow the umask.  Whoever can read the file is trusted.
+fn create_private_file(path: &Path) -> Result<(), StoreError> {
+    let unwritable = |what: &str, at: &Path, err: std::io::Error| {
+        StoreError::Unavailable(format!(
+            "Cannot create the {what} {} ({}): make it writable, or choose another place with --database sqlite://PATH.",
+            at.display(),
+            io_reason(&err)
+        ))
+    };
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty())
+        && !parent.exists()
+    {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)
+            .map_err(|err| unwritable("folder", parent, err))?;
+    }
+    match OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(unwritable("database file", path, err)),
+    }
+}
+
+async fn connect_postgres(url: &str, target: &DatabaseTarget) -> Result<DatabaseConnection, StoreError> {
+    let options = PgConnectOptions::from_str(url).map_err(|_| {
+        StoreError::Invalid(
+            "The PostgreSQL URL cannot be used: write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE.".into(),
+        )
+    })?;
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "cannot connect to PostgreSQL");
+            StoreError::Unavailable(format!(
+                "Cannot connect to the PostgreSQL database {} ({}): check that the server is running and that the URL, user and password are right.",
+                target.describe(),
+                short_reason(&err)
+            ))
+        })?;
+    Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+}
+
+/// A few words on why a connection failed, never the driver's full text.
+fn short_reason(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::Io(io) => io_reason(io),
+        sqlx::Error::PoolTimedOut => "no answer in time".into(),
+        sqlx::Error::Tls(_) => "TLS failed".into(),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("28P01") | Some("28000") => "login refused".into(),
+            Some("3D000") => "no such database".into(),
+            Some("26") => "not a database file".into(),
+            _ => "the server refused the connection".into(),
+        },
+        _ => "unknown reason".into(),
+    }
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::ConnectionRefused => "connection refused".into(),
+        ErrorKind::NotFound => "not found".into(),
+        ErrorKind::TimedOut => "timed out".into(),
+        ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+        _ => "input/output error".into(),
+    }
+}

@@ -1,0 +1,186 @@
+//! Contracts: list (unsigned, unpaid, mine, per client, search), count,
+//! get, create, and update guarded by the version read.  Money is cents.
+
+use entity::contract;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter};
+
+use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
+use super::sql::Sql;
+use super::{ActingTx, StoreError, search};
+use crate::domain::time::now_ms;
+
+/// Record kind name used in messages.
+pub const KIND: &str = "contract";
+
+/// A contract as lists and detail views show it.
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct ContractRow {
+    pub id: i64,
+    pub client_id: i64,
+    /// The client's full name.
+    pub client_name: String,
+    pub sales_contact_id: Option<i64>,
+    /// The sales contact's full name, if any.
+    pub sales_contact_name: Option<String>,
+    pub total_cents: i64,
+    pub due_cents: i64,
+    pub signed: bool,
+    pub signed_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+/// The sortable columns of the contract list, each served by an index.
+pub static SORTS: [SortColumn; 6] = [
+    SortColumn { name: "id", expr: "k.id", kind: KeyKind::Int },
+    SortColumn { name: "total_amount", expr: "k.total_cents", kind: KeyKind::Int },
+    SortColumn { name: "amount_due", expr: "k.due_cents", kind: KeyKind::Int },
+    SortColumn { name: "created_at", expr: "k.created_at", kind: KeyKind::Int },
+    SortColumn { name: "updated_at", expr: "k.updated_at", kind: KeyKind::Int },
+    SortColumn { name: "signed_at", expr: "coalesce(k.signed_at, 0)", kind: KeyKind::Int },
+];
+
+const SPEC: ListSpec = ListSpec {
+    columns: "k.id AS id, k.client_id AS client_id, c.first_name || ' ' || c.last_name AS client_name, \
+              k.sales_contact_id AS sales_contact_id, e.first_name || ' ' || e.last_name AS sales_contact_name, \
+              k.total_cents AS total_cents, k.due_cents AS due_cents, k.signed AS signed, k.signed_at AS signed_at, \
+              k.created_at AS created_at, k.updated_at AS updated_at, k.version AS version",
+    from: "contracts k JOIN clients c ON c.id = k.client_id LEFT JOIN employees e ON e.id = k.sales_contact_id",
+    id: "k.id",
+};
+
+/// Which contracts a list shows; every field narrows it further.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContractFilter {
+    /// Only contracts not signed yet.
+    pub unsigned: bool,
+    /// Only contracts with an amount still due.
+    pub unpaid: bool,
+    /// Only contracts whose sales contact is this employee ("mine").
+    pub sales_contact_id: Option<i64>,
+    /// Only this client's contracts.
+    pub client_id: Option<i64>,
+    /// Free text over the client's names, email, phone and company.
+    pub search: Option<String>,
+}
+
+fn conditions(tx: &ActingTx, filter: &ContractFilter) -> Vec<Sql> {
+    let mut conditions = Vec::new();
+    if filter.unsigned {
+        conditions.push(Sql::new("NOT k.signed"));
+    }
+    if filter.unpaid {
+        conditions.push(Sql::new("k.due_cents > 0"));
+    }
+    if let Some(id) = filter.sales_contact_id {
+        conditions.push(Sql::with("k.sales_contact_id = ?", id));
+    }
+    if let Some(id) = filter.client_id {
+        conditions.push(Sql::with("k.client_id = ?", id));
+    }
+    if let Some(text) = &filter.search
+        && let Some(found) = search::condition(tx.backend(), &search::CLIENTS, "k.client_id", text)
+    {
+        conditions.push(found);
+    }
+    conditions
+}
+
+/// One page of contracts.
+pub async fn list(
+    tx: &ActingTx,
+    filter: &ContractFilter,
+    sort: Sort,
+    page: &PageRequest,
+) -> Result<Page<ContractRow>, StoreError> {
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+}
+
+/// How many contracts match the filter.
+pub async fn count(tx: &ActingTx, filter: &ContractFilter) -> Result<u64, StoreError> {
+    paging::count(tx, &SPEC, conditions(tx, filter)).await
+}
+
+/// A cursor positioned just after the row with this id, in `sort` order.
+pub async fn cursor_at(tx: &ActingTx, sort: Sort, id: i64) -> Result<Option<String>, StoreError> {
+    paging::cursor_at(tx, &SPEC, sort, id).await
+}
+
+/// The contract with this id.
+pub async fn get(tx: &ActingTx, id: i64) -> Result<ContractRow, StoreError> {
+    paging::fetch_one(tx, &SPEC, KIND, id).await
+}
+
+/// A contract to create; its sales contact is the client's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewContract {
+    pub client_id: i64,
+    pub total_cents: i64,
+    pub due_cents: i64,
+}
+
+/// Creates an unsigned contract for a client, taking the client's sales contact.
+pub async fn create(tx: &ActingTx, new: NewContract) -> Result<ContractRow, StoreError> {
+    let client = super::clients::get(tx, new.client_id).await?;
+    let now = now_ms();
+    let model = contract::ActiveModel {
+        client_id: Set(new.client_id),
+        sales_contact_id: Set(client.sales_contact_id),
+        total_cents: Set(new.total_cents),
+        due_cents: Set(new.due_cents),
+        signed: Set(false),
+        signed_at: Set(None),
+        signed_by_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    };
+    let inserted = contract::Entity::insert(model).exec(tx.conn()).await?;
+    get(tx, inserted.last_insert_id).await
+}
+
+/// Changes to a contract; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContractChanges {
+    pub total_cents: Option<i64>,
+    pub due_cents: Option<i64>,
+    /// Sign the contract now, by this employee (signing is final).
+    pub signed_by: Option<i64>,
+}
+
+/// Updates a contract if it is still at `expected_version`.
+pub async fn update(
+    tx: &ActingTx,
+    id: i64,
+    expected_version: i64,
+    changes: ContractChanges,
+) -> Result<ContractRow, StoreError> {
+    let now = now_ms();
+    let mut model = contract::ActiveModel { updated_at: Set(now), ..Default::default() };
+    if let Some(value) = changes.total_cents {
+        model.total_cents = Set(value);
+    }
+    if let Some(value) = changes.due_cents {
+        model.due_cents = Set(value);
+    }
+    if let Some(employee) = changes.signed_by {
+        model.signed = Set(true);
+        model.signed_at = Set(Some(now));
+        model.signed_by_id = Set(Some(employee));
+    }
+    let result = contract::Entity::update_many()
+        .set(model)
+        .col_expr(contract::Column::Version, Expr::cust("version + 1"))
+        .filter(contract::Column::Id.eq(id))
+        .filter(contract::Column::Version.eq(expected_version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        let current = get(tx, id).await?;
+        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+    }
+    get(tx, id).await
+}

@@ -1,0 +1,229 @@
+//! Employees: list (department, inactive, search), count, get, create with
+//! a password verifier, and update guarded by the version read.  Password
+//! data never leaves this module except to the authentication code.
+
+use entity::{credential, employee};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter};
+
+use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
+use super::sql::Sql;
+use super::{ActingTx, Store, StoreError, search};
+use crate::domain::Department;
+use crate::domain::time::now_ms;
+
+/// Record kind name used in messages.
+pub const KIND: &str = "employee";
+
+/// An employee as lists and detail views show it (never password data).
+#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+pub struct EmployeeRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub department_id: i32,
+    pub active: bool,
+    pub deactivated_at: Option<i64>,
+    pub must_change_password: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl EmployeeRow {
+    /// The employee's department.
+    pub fn department(&self) -> Option<Department> {
+        Department::from_id(self.department_id)
+    }
+
+    /// First and last name.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// The sortable columns of the employee list, each served by an index.
+pub static SORTS: [SortColumn; 7] = [
+    SortColumn { name: "id", expr: "m.id", kind: KeyKind::Int },
+    SortColumn { name: "last_name", expr: "m.last_name", kind: KeyKind::Text },
+    SortColumn { name: "first_name", expr: "m.first_name", kind: KeyKind::Text },
+    SortColumn { name: "email", expr: "m.email", kind: KeyKind::Text },
+    SortColumn { name: "department", expr: "m.department_id", kind: KeyKind::Int },
+    SortColumn { name: "created_at", expr: "m.created_at", kind: KeyKind::Int },
+    SortColumn { name: "updated_at", expr: "m.updated_at", kind: KeyKind::Int },
+];
+
+const SPEC: ListSpec = ListSpec {
+    columns: "m.id AS id, m.first_name AS first_name, m.last_name AS last_name, m.email AS email, m.phone AS phone, \
+              m.department_id AS department_id, m.active AS active, m.deactivated_at AS deactivated_at, \
+              m.must_change_password AS must_change_password, m.created_at AS created_at, \
+              m.updated_at AS updated_at, m.version AS version",
+    from: "employees m",
+    id: "m.id",
+};
+
+/// Which employees a list shows; every field narrows it further.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmployeeFilter {
+    /// Only this department.
+    pub department: Option<Department>,
+    /// Only deactivated employees.
+    pub inactive: bool,
+    /// Free text over names, email and phone.
+    pub search: Option<String>,
+}
+
+fn conditions(tx: &ActingTx, filter: &EmployeeFilter) -> Vec<Sql> {
+    let mut conditions = Vec::new();
+    if let Some(department) = filter.department {
+        conditions.push(Sql::with("m.department_id = ?", department.id()));
+    }
+    if filter.inactive {
+        conditions.push(Sql::new("NOT m.active"));
+    }
+    if let Some(text) = &filter.search
+        && let Some(found) = search::condition(tx.backend(), &search::EMPLOYEES, "m.id", text)
+    {
+        conditions.push(found);
+    }
+    conditions
+}
+
+/// One page of employees.
+pub async fn list(
+    tx: &ActingTx,
+    filter: &EmployeeFilter,
+    sort: Sort,
+    page: &PageRequest,
+) -> Result<Page<EmployeeRow>, StoreError> {
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+}
+
+/// How many employees match the filter.
+pub async fn count(tx: &ActingTx, filter: &EmployeeFilter) -> Result<u64, StoreError> {
+    paging::count(tx, &SPEC, conditions(tx, filter)).await
+}
+
+/// A cursor positioned just after the row with this id, in `sort` order.
+pub async fn cursor_at(tx: &ActingTx, sort: Sort, id: i64) -> Result<Option<String>, StoreError> {
+    paging::cursor_at(tx, &SPEC, sort, id).await
+}
+
+/// The employee with this id.
+pub async fn get(tx: &ActingTx, id: i64) -> Result<EmployeeRow, StoreError> {
+    paging::fetch_one(tx, &SPEC, KIND, id).await
+}
+
+/// An employee to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEmployee {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub department: Department,
+    pub must_change_password: bool,
+}
+
+/// Creates an employee and their password verifier (an argon2id PHC string).
+pub async fn create(tx: &ActingTx, new: NewEmployee, password_hash: String) -> Result<EmployeeRow, StoreError> {
+    let now = now_ms();
+    let model = employee::ActiveModel {
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        department_id: Set(new.department.id()),
+        active: Set(true),
+        deactivated_at: Set(None),
+        must_change_password: Set(new.must_change_password),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    };
+    let inserted = employee::Entity::insert(model).exec(tx.conn()).await?;
+    let id = inserted.last_insert_id;
+    credential::Entity::insert(credential::ActiveModel {
+        employee_id: Set(id),
+        password_hash: Set(password_hash),
+        updated_at: Set(now),
+    })
+    .exec(tx.conn())
+    .await?;
+    get(tx, id).await
+}
+
+/// Changes to an employee; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmployeeChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub department: Option<Department>,
+    /// `Some(false)` deactivates now, `Some(true)` reactivates.
+    pub active: Option<bool>,
+    pub must_change_password: Option<bool>,
+}
+
+/// Updates an employee if it is still at `expected_version`.
+pub async fn update(
+    tx: &ActingTx,
+    id: i64,
+    expected_version: i64,
+    changes: EmployeeChanges,
+) -> Result<EmployeeRow, StoreError> {
+    let now = now_ms();
+    let mut model = employee::ActiveModel { updated_at: Set(now), ..Default::default() };
+    if let Some(value) = changes.first_name {
+        model.first_name = Set(value);
+    }
+    if let Some(value) = changes.last_name {
+        model.last_name = Set(value);
+    }
+    if let Some(value) = changes.email {
+        model.email = Set(value);
+    }
+    if let Some(value) = changes.phone {
+        model.phone = Set(value);
+    }
+    if let Some(value) = changes.department {
+        model.department_id = Set(value.id());
+    }
+    if let Some(active) = changes.active {
+        model.active = Set(active);
+        model.deactivated_at = Set((!active).then_some(now));
+    }
+    if let Some(value) = changes.must_change_password {
+        model.must_change_password = Set(value);
+    }
+    let result = employee::Entity::update_many()
+        .set(model)
+        .col_expr(employee::Column::Version, Expr::cust("version + 1"))
+        .filter(employee::Column::Id.eq(id))
+        .filter(employee::Column::Version.eq(expected_version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        let current = get(tx, id).await?;
+        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+    }
+    get(tx, id).await
+}
+
+impl Store {
+    /// The employee with this email (case-insensitive), looked up by the
+    /// system itself: used before anyone is logged in (login, demo logins).
+    pub async fn employee_by_email(&self, email: &str) -> Result<Option<EmployeeRow>, StoreError> {
+        let mut sql = Sql::new(format!("SELECT {} FROM {}", SPEC.columns, SPEC.from));
+        sql.push_where(vec![Sql::with("lower(m.email) = lower(?)", email.to_owned())]);
+        let row = sea_orm::ConnectionTrait::query_one_raw(self.system(), sql.build(self.backend())).await?;
+        Ok(match row {
+            Some(row) => Some(EmployeeRow::from_query_result(&row, "")?),
+            None => None,
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! Data access: connection, schema, the per-employee transaction wrapper,
+//! and one module per record kind with filtered, sorted, keyset-paged lists.
+
+mod acting;
+pub mod bulk;
+pub mod clients;
+mod connect;
+pub mod contracts;
+pub mod employees;
+mod error;
+pub mod events;
+pub mod paging;
+pub mod schema;
+mod search;
+mod sql;
+
+pub use crate::config::DatabaseTarget;
+pub use acting::{ActingTx, Actor};
+pub use error::StoreError;
+pub use paging::{Page, PageRequest, SortDir};
+
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+
+/// The backend a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded, single-machine default.
+    Sqlite,
+    /// The team database, which enforces permissions itself (SECURITY.md).
+    Postgres,
+}
+
+impl Backend {
+    /// The SeaORM backend for statements.
+    pub(crate) fn sea(self) -> DatabaseBackend {
+        match self {
+            Backend::Sqlite => DatabaseBackend::Sqlite,
+            Backend::Postgres => DatabaseBackend::Postgres,
+        }
+    }
+
+    /// A short lower-case name for output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// An open database: a pool of connections and what it runs on.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+    target: DatabaseTarget,
+}
+
+impl Store {
+    /// Opens the database, creating an SQLite file (mode 0600) when needed.
+    /// The schema is not touched; see [`Store::open_migrated`].
+    pub async fn open(target: &DatabaseTarget) -> Result<Store, StoreError> {
+        let (db, backend) = connect::connect(target).await?;
+        Ok(Store { db, backend, target: target.clone() })
+    }
+
+    /// Opens the database and brings its schema up to date: the embedded
+    /// default is created and migrated on first use.
+    pub async fn open_migrated(target: &DatabaseTarget) -> Result<Store, StoreError> {
+        let store = Store::open(target).await?;
+        schema::migrate(&store).await?;
+        Ok(store)
+    }
+
+    /// The backend this store runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Where this store's database is, without secrets.
+    pub fn target(&self) -> &DatabaseTarget {
+        &self.target
+    }
+
+    /// The connection pool, for system work that acts for no employee
+    /// (migrations, demo data, benchmarks' setup).
+    pub(crate) fn system(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Closes every pooled connection (SQLite then checkpoints its WAL).
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await.map_err(StoreError::from)
+    }
+}

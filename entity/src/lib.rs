@@ -1,0 +1,12 @@
+//! SeaORM entities of Epic Events CRM: one module per table, no business logic.
+//! Times are UTC epoch milliseconds; money is integer cents.
+
+pub mod audit_entry;
+pub mod client;
+pub mod contract;
+pub mod credential;
+pub mod department;
+pub mod employee;
+pub mod event;
+pub mod notification;
+pub mod session;

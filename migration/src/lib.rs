@@ -1,0 +1,73 @@
+//! Schema migrations of Epic Events CRM, one file per change, for SQLite and
+//! PostgreSQL.  A migration is never edited once it has landed.
+
+pub use sea_orm_migration::MigrationStatus;
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_schema;
+
+/// The ordered list of every migration of the CRM.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_schema::Migration)]
+    }
+}
+
+/// Runs a script of `;`-separated statements for the connected backend.
+///
+/// SQLite trigger bodies contain `;` too, so statements are split only at a
+/// `;` that ends a line outside a `BEGIN … END` block.
+pub(crate) async fn run_script(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for statement in split_statements(script) {
+        db.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
+fn split_statements(script: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    let mut in_block = false;
+    for line in script.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("--") || trimmed.is_empty() {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        let upper = trimmed.to_ascii_uppercase();
+        if upper.starts_with("CREATE TRIGGER") || upper.ends_with(" BEGIN") {
+            in_block = true;
+        }
+        if in_block {
+            if upper == "END;" {
+                in_block = false;
+                statements.push(std::mem::take(&mut current));
+            }
+        } else if trimmed.ends_with(';') {
+            statements.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.trim().is_empty() {
+        statements.push(current);
+    }
+    statements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_statements;
+
+    #[test]
+    fn trigger_bodies_stay_whole() {
+        let script = "CREATE TABLE a (x INTEGER);\n-- note\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n    INSERT INTO b VALUES (1);\n    INSERT INTO b VALUES (2);\nEND;\nCREATE INDEX i ON a (x);\n";
+        let statements = split_statements(script);
+        assert_eq!(statements.len(), 3);
+        assert!(statements[1].contains("VALUES (2)"));
+        assert!(statements[1].trim_end().ends_with("END;"));
+    }
+}

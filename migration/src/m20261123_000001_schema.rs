@@ -1,0 +1,34 @@
+//! The first schema: every record of the CRM with the rules the database
+//! itself enforces, its indexes and free-text search.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
+
+use crate::run_script;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261123_000001_schema"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        match manager.get_database_backend() {
+            DatabaseBackend::Sqlite => run_script(manager, include_str!("sql/0001_schema.sqlite.sql")).await,
+            DatabaseBackend::Postgres => run_script(manager, include_str!("sql/0001_schema.postgres.sql")).await,
+            other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+        }
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        match manager.get_database_backend() {
+            DatabaseBackend::Sqlite => run_script(manager, include_str!("sql/0001_schema.sqlite.down.sql")).await,
+            DatabaseBackend::Postgres => run_script(manager, include_str!("sql/0001_schema.postgres.down.sql")).await,
+            other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+        }
+    }
+}

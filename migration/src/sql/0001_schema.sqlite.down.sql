@@ -1,0 +1,12 @@
+DROP TABLE IF EXISTS employees_search;
+DROP TABLE IF EXISTS events_search;
+DROP TABLE IF EXISTS clients_search;
+DROP TABLE IF EXISTS notifications;
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS audit_entries;
+DROP TABLE IF EXISTS events;
+DROP TABLE IF EXISTS contracts;
+DROP TABLE IF EXISTS clients;
+DROP TABLE IF EXISTS credentials;
+DROP TABLE IF EXISTS employees;
+DROP TABLE IF EXISTS departments;
