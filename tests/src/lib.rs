@@ -1,1 +1,71 @@
-//! Shared helpers of the end-to-end tests.
+//! Shared helpers of the end-to-end tests: the built `epic-crm` binary, run
+//! in a private home (config, data and state directories of its own).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The variable naming the PostgreSQL server tests may create databases on.
+pub const TEST_DATABASE_VARIABLE: &str = "EPICCRM_TEST_DATABASE_URL";
+
+/// The path of the `epic-crm` binary of this build, built on demand when
+/// only this package's tests were asked for.
+pub fn binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        // Test executables live in target/<profile>/deps; the binary one up.
+        let exe = std::env::current_exe().expect("test executable path");
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target profile directory");
+        let binary = profile_dir.join("epic-crm");
+        if !binary.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.args(["build", "--bin", "epic-crm"]);
+            if profile_dir.file_name().is_some_and(|name| name == "release") {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build");
+            assert!(status.success(), "cargo build --bin epic-crm failed");
+        }
+        binary
+    })
+}
+
+/// A private home for one test: XDG directories in a temporary folder and
+/// no database variables inherited from the developer's shell.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    /// A new empty home.
+    pub fn new() -> Home {
+        Home { dir: tempfile::tempdir().expect("temporary home") }
+    }
+
+    /// `epic-crm ARGS…` in this home.
+    pub fn command(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut command = assert_cmd::Command::new(binary());
+        command
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
+            .env_remove("EPICCRM_DATABASE_URL")
+            .env_remove("RUST_LOG")
+            .timeout(std::time::Duration::from_secs(120));
+        command
+    }
+
+    /// Where the default SQLite database of this home is.
+    pub fn default_database(&self) -> PathBuf {
+        self.dir.path().join("data").join("epic-crm").join("epic-crm.db")
+    }
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Home::new()
+    }
+}

@@ -18,11 +18,11 @@ pub struct BenchArgs {
 pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format) -> Result<(), Failure> {
     let mut print = |figure: &Figure| {
         if format == Format::Table {
-            println!("{:<70} {:>9.3} ms {:>9.3} ms", figure.name, figure.median_ms, figure.p95_ms);
+            out!("{:<70} {:>9.3} ms {:>9.3} ms", figure.name, figure.median_ms, figure.p95_ms);
         }
     };
     if format == Format::Table {
-        println!("{:<70} {:>12} {:>12}", "FIGURE (page of 50 rows)", "MEDIAN", "P95");
+        out!("{:<70} {:>12} {:>12}", "FIGURE (page of 50 rows)", "MEDIAN", "P95");
     }
     let (dataset, figures) = bench::run(target, args.iterations as usize, &mut print).await?;
     match format {
@@ -31,21 +31,21 @@ pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format
                 .iter()
                 .map(|f| serde_json::json!({ "name": f.name, "group": f.group, "median_ms": f.median_ms, "p95_ms": f.p95_ms }))
                 .collect();
-            println!("{}", serde_json::json!({ "dataset": dataset.label(), "figures": items }));
+            out!("{}", serde_json::json!({ "dataset": dataset.label(), "figures": items }));
         }
         Format::Csv => {
-            println!("name,dataset,median_ms,p95_ms");
+            out!("name,dataset,median_ms,p95_ms");
             for f in &figures {
-                println!("\"{}\",{},{:.3},{:.3}", f.name.replace('"', "\"\""), dataset.label(), f.median_ms, f.p95_ms);
+                out!("\"{}\",{},{:.3},{:.3}", f.name.replace('"', "\"\""), dataset.label(), f.median_ms, f.p95_ms);
             }
         }
         Format::Table => {
-            println!();
-            println!("Dataset: {}", dataset.label());
+            out!();
+            out!("Dataset: {}", dataset.label());
             for group in ["first page", "next page", "middle page", "search", "count"] {
                 let worst = figures.iter().filter(|f| f.group == group).max_by(|a, b| a.p95_ms.total_cmp(&b.p95_ms));
                 if let Some(worst) = worst {
-                    println!("worst {group:<12} p95 {:>9.3} ms  ({})", worst.p95_ms, worst.name);
+                    out!("worst {group:<12} p95 {:>9.3} ms  ({})", worst.p95_ms, worst.name);
                 }
             }
         }

@@ -28,14 +28,14 @@ pub(super) async fn run(command: DbCommand, target: &DatabaseTarget, format: For
             let applied = database::migrate(target).await?;
             match format {
                 Format::Json => {
-                    println!("{}", serde_json::json!({ "database": target.describe(), "applied": applied }))
+                    out!("{}", serde_json::json!({ "database": target.describe(), "applied": applied }))
                 }
-                _ if applied.is_empty() => println!("{} is up to date.", target.describe()),
+                _ if applied.is_empty() => out!("{} is up to date.", target.describe()),
                 _ => {
                     for name in &applied {
-                        println!("applied {name}");
+                        out!("applied {name}");
                     }
-                    println!("{} is up to date.", target.describe());
+                    out!("{} is up to date.", target.describe());
                 }
             }
         }
@@ -45,16 +45,16 @@ pub(super) async fn run(command: DbCommand, target: &DatabaseTarget, format: For
                 Format::Json => {
                     let items: Vec<_> =
                         states.iter().map(|s| serde_json::json!({ "name": s.name, "applied": s.applied })).collect();
-                    println!("{}", serde_json::json!({ "database": target.describe(), "migrations": items }));
+                    out!("{}", serde_json::json!({ "database": target.describe(), "migrations": items }));
                 }
                 Format::Csv => {
-                    println!("name,applied");
+                    out!("name,applied");
                     for state in &states {
-                        println!("{},{}", state.name, state.applied);
+                        out!("{},{}", state.name, state.applied);
                     }
                 }
                 Format::Table => {
-                    println!("Database: {}", target.describe());
+                    out!("Database: {}", target.describe());
                     let rows: Vec<Vec<String>> = states
                         .iter()
                         .map(|s| vec![s.name.clone(), if s.applied { "applied" } else { "pending" }.into()])
@@ -72,8 +72,8 @@ pub(super) async fn run(command: DbCommand, target: &DatabaseTarget, format: For
             }
             database::reset(target).await?;
             match format {
-                Format::Json => println!("{}", serde_json::json!({ "database": target.describe(), "reset": true })),
-                _ => println!("{} was emptied and its schema rebuilt.", target.describe()),
+                Format::Json => out!("{}", serde_json::json!({ "database": target.describe(), "reset": true })),
+                _ => out!("{} was emptied and its schema rebuilt.", target.describe()),
             }
         }
     }

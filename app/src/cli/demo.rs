@@ -33,7 +33,7 @@ pub(super) async fn run(command: DemoCommand, target: &DatabaseTarget, format: F
         .map(|(email, department)| serde_json::json!({ "email": email, "department": department.code() }))
         .collect();
     match format {
-        Format::Json => println!(
+        Format::Json => out!(
             "{}",
             serde_json::json!({
                 "database": target.describe(),
@@ -50,17 +50,19 @@ pub(super) async fn run(command: DemoCommand, target: &DatabaseTarget, format: F
             })
         ),
         _ => {
-            println!("Seeded {} in {:.1} s:", target.describe(), report.elapsed.as_secs_f64());
-            println!("  {} employees", report.employees);
-            println!("  {} clients", report.clients);
-            println!(
+            out!("Seeded {} in {:.1} s:", target.describe(), report.elapsed.as_secs_f64());
+            out!("  {} employees", report.employees);
+            out!("  {} clients", report.clients);
+            out!(
                 "  {} contracts ({} unsigned, {} not fully paid)",
-                report.contracts, report.unsigned_contracts, report.unpaid_contracts
+                report.contracts,
+                report.unsigned_contracts,
+                report.unpaid_contracts
             );
-            println!("  {} events ({} without support)", report.events, report.events_without_support);
-            println!("Demo logins (password {DEMO_PASSWORD}):");
+            out!("  {} events ({} without support)", report.events, report.events_without_support);
+            out!("Demo logins (password {DEMO_PASSWORD}):");
             for (email, department) in DEMO_LOGINS {
-                println!("  {email:<20} {department}");
+                out!("  {email:<20} {department}");
             }
         }
     }

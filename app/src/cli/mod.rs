@@ -1,6 +1,17 @@
 //! The scriptable command line: clap commands → services → table, JSON or
 //! CSV output, errors as one sentence on stderr with PRODUCT.md's exit codes.
 
+/// Prints a line on stdout; a closed pipe (`epic-crm … | head`) ends the
+/// program quietly instead of panicking.
+macro_rules! out {
+    () => {
+        $crate::cli::write_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_line(format_args!($($arg)*))
+    };
+}
+
 mod bench;
 mod db;
 mod demo;
@@ -65,7 +76,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let Some(command) = cli.command else {
         use clap::CommandFactory;
         Cli::command().print_help().map_err(|err| Failure::unexpected(format!("Cannot print the help: {err}.")))?;
-        println!();
+        out!();
         return Ok(());
     };
     let target = DatabaseTarget::resolve(cli.database.as_deref(), &settings)?;
@@ -82,6 +93,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Bench(args) => bench::run(args, &target, cli.format).await,
         }
     })
+}
+
+/// Writes one line to stdout, see [`out!`].
+pub(crate) fn write_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_fmt(args).and_then(|()| stdout.write_all(b"\n")) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        tracing::error!(error = %err, "cannot write to stdout");
+        std::process::exit(1);
+    }
 }
 
 /// Prints a failure as PRODUCT.md asks: one sentence on stderr, or a JSON
@@ -105,7 +129,7 @@ pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     }
     let line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
-        println!("{}", padded.join("  ").trim_end());
+        out!("{}", padded.join("  ").trim_end());
     };
     line(headers.to_vec());
     for row in rows {

@@ -36,7 +36,6 @@ pub struct Settings {
     pub sentry: SentrySettings,
 }
 
-
 /// A named database of the configuration file.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct Profile {

@@ -147,14 +147,17 @@ pub async fn seed(target: &DatabaseTarget, options: &SeedOptions) -> Result<Seed
         }
         schema::reset(&store).await?;
     }
-    let mut report = write_company(&store, options).await?;
+    // The load needs the database to itself.
+    store.close().await?;
+    let mut report = write_company(target, options).await?;
+    let store = Store::open(target).await?;
     schema::analyze(&store).await?;
     store.close().await?;
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-async fn write_company(store: &Store, options: &SeedOptions) -> Result<SeedReport, Failure> {
+async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result<SeedReport, Failure> {
     let lists = Lists {
         first: lines(FIRST_NAMES),
         last: lines(LAST_NAMES),
@@ -173,8 +176,11 @@ async fn write_company(store: &Store, options: &SeedOptions) -> Result<SeedRepor
         .map_err(|err| Failure::unexpected(format!("Cannot hash the demo password: {err}.")))?
         .to_string();
 
-    let load = BulkLoad::begin(store).await?;
+    let phase = Instant::now();
+    let mut load = BulkLoad::begin(target).await?;
+    load.defer_indexes(&["employees", "credentials", "clients", "contracts", "events"]).await?;
     let employees = seed_employees(&load, &lists, &mut rng, options.clients, today, &password_hash).await?;
+    tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded employees");
     let mut report = SeedReport {
         employees: employees.count,
         clients: options.clients,
@@ -187,8 +193,11 @@ async fn write_company(store: &Store, options: &SeedOptions) -> Result<SeedRepor
     };
     let signed =
         seed_clients_and_contracts(&load, &lists, &mut rng, options.clients, today, &employees, &mut report).await?;
+    tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded clients and contracts");
     seed_events(&load, &lists, &mut rng, options.clients * 2, today, &employees, &signed, &mut report).await?;
+    tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded events");
     load.commit(&["employees", "clients", "contracts", "events"]).await?;
+    tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "rebuilt indexes and committed");
     Ok(report)
 }
 

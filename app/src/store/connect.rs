@@ -10,7 +10,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::{Backend, StoreError};
@@ -19,26 +20,41 @@ use crate::config::DatabaseTarget;
 /// How long to wait for a connection before calling the database unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub(super) async fn connect(target: &DatabaseTarget) -> Result<(DatabaseConnection, Backend), StoreError> {
+/// How a connection will be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// Everyday use: pooled, WAL, safe against crashes.
+    Normal,
+    /// One exclusive connection loading a large amount of data: on SQLite
+    /// the rollback journal is kept in memory and nothing is synced until
+    /// the end, so pages are written once instead of twice.
+    Bulk,
+}
+
+pub(super) async fn connect(target: &DatabaseTarget, mode: Mode) -> Result<(DatabaseConnection, Backend), StoreError> {
     match target {
-        DatabaseTarget::Sqlite { path } => Ok((connect_sqlite(path).await?, Backend::Sqlite)),
+        DatabaseTarget::Sqlite { path } => Ok((connect_sqlite(path, mode).await?, Backend::Sqlite)),
         DatabaseTarget::Postgres { url } => Ok((connect_postgres(url, target).await?, Backend::Postgres)),
     }
 }
 
-async fn connect_sqlite(path: &Path) -> Result<DatabaseConnection, StoreError> {
+async fn connect_sqlite(path: &Path, mode: Mode) -> Result<DatabaseConnection, StoreError> {
     create_private_file(path)?;
+    let (journal, synchronous, connections) = match mode {
+        Mode::Normal => (SqliteJournalMode::Wal, SqliteSynchronous::Normal, 4),
+        Mode::Bulk => (SqliteJournalMode::Memory, SqliteSynchronous::Off, 1),
+    };
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(false)
         .foreign_keys(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
+        .journal_mode(journal)
+        .synchronous(synchronous)
         .busy_timeout(Duration::from_secs(5))
         .pragma("temp_store", "memory")
         .optimize_on_close(true, 400);
     let pool = SqlitePoolOptions::new()
-        .max_connections(4)
+        .max_connections(connections)
         .acquire_timeout(CONNECT_TIMEOUT)
         .connect_with(options)
         .await
@@ -85,19 +101,25 @@ async fn connect_postgres(url: &str, target: &DatabaseTarget) -> Result<Database
             "The PostgreSQL URL cannot be used: write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE.".into(),
         )
     })?;
-    let pool = PgPoolOptions::new()
-        .max_connections(16)
-        .acquire_timeout(CONNECT_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(|err| {
+    let unreachable = |reason: String| {
+        StoreError::Unavailable(format!(
+            "Cannot connect to the PostgreSQL database {} ({reason}): check that the server is running and that the URL, user and password are right.",
+            target.describe()
+        ))
+    };
+    // One direct attempt first: the pool would retry a refused connection
+    // until its timeout and then report only that it timed out.
+    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(probe)) => {
+            let _ = probe.close().await;
+        }
+        Ok(Err(err)) => {
             tracing::error!(error = %err, "cannot connect to PostgreSQL");
-            StoreError::Unavailable(format!(
-                "Cannot connect to the PostgreSQL database {} ({}): check that the server is running and that the URL, user and password are right.",
-                target.describe(),
-                short_reason(&err)
-            ))
-        })?;
+            return Err(unreachable(short_reason(&err)));
+        }
+        Err(_) => return Err(unreachable("no answer in time".into())),
+    }
+    let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(CONNECT_TIMEOUT).connect_lazy_with(options);
     Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 

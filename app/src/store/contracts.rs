@@ -33,12 +33,11 @@ pub struct ContractRow {
 }
 
 /// The sortable columns of the contract list, each served by an index.
-pub static SORTS: [SortColumn; 6] = [
+pub static SORTS: [SortColumn; 5] = [
     SortColumn { name: "id", expr: "k.id", kind: KeyKind::Int },
     SortColumn { name: "total_amount", expr: "k.total_cents", kind: KeyKind::Int },
     SortColumn { name: "amount_due", expr: "k.due_cents", kind: KeyKind::Int },
     SortColumn { name: "created_at", expr: "k.created_at", kind: KeyKind::Int },
-    SortColumn { name: "updated_at", expr: "k.updated_at", kind: KeyKind::Int },
     SortColumn { name: "signed_at", expr: "coalesce(k.signed_at, 0)", kind: KeyKind::Int },
 ];
 

@@ -60,7 +60,7 @@ impl Store {
     /// Opens the database, creating an SQLite file (mode 0600) when needed.
     /// The schema is not touched; see [`Store::open_migrated`].
     pub async fn open(target: &DatabaseTarget) -> Result<Store, StoreError> {
-        let (db, backend) = connect::connect(target).await?;
+        let (db, backend) = connect::connect(target, connect::Mode::Normal).await?;
         Ok(Store { db, backend, target: target.clone() })
     }
 

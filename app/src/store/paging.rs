@@ -56,6 +56,17 @@ pub struct SortColumn {
     pub(crate) kind: KeyKind,
 }
 
+impl SortColumn {
+    /// The key as selected: integer keys widened to 64 bits, since some
+    /// columns are 32-bit integers on PostgreSQL.
+    fn select_key(&self) -> String {
+        match self.kind {
+            KeyKind::Int => format!("CAST({} AS BIGINT)", self.expr),
+            KeyKind::Text => self.expr.to_owned(),
+        }
+    }
+}
+
 /// A sort order: column and direction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Sort {
@@ -215,7 +226,8 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
         keyset.push(", ").bind(cursor.i).push(")");
         conditions.push(keyset);
     }
-    let mut sql = Sql::new(format!("SELECT {}, {} AS sort_key FROM {}", spec.columns, sort.column.expr, spec.from));
+    let mut sql =
+        Sql::new(format!("SELECT {}, {} AS sort_key FROM {}", spec.columns, sort.column.select_key(), spec.from));
     sql.push_where(conditions);
     sql.push(&format!(
         " ORDER BY {expr} {dir}, {id} {dir} LIMIT {limit}",
@@ -293,7 +305,8 @@ pub(crate) async fn cursor_at(
     sort: Sort,
     id: i64,
 ) -> Result<Option<String>, StoreError> {
-    let mut sql = Sql::new(format!("SELECT {} AS id, {} AS sort_key FROM {}", spec.id, sort.column.expr, spec.from));
+    let mut sql =
+        Sql::new(format!("SELECT {} AS id, {} AS sort_key FROM {}", spec.id, sort.column.select_key(), spec.from));
     sql.push_where(vec![Sql::with(format!("{} = ?", spec.id), id)]);
     let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
     Ok(match row {

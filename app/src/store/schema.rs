@@ -56,8 +56,10 @@ pub async fn holds_records(store: &Store) -> Result<bool, StoreError> {
 
 /// Refreshes the planner's statistics after large changes.
 pub async fn analyze(store: &Store) -> Result<(), StoreError> {
+    // A bounded sample is plenty for the planner and keeps this fast on
+    // millions of rows.
     let sql = match store.backend() {
-        Backend::Sqlite => "ANALYZE",
+        Backend::Sqlite => "PRAGMA analysis_limit = 2000; ANALYZE",
         Backend::Postgres => "ANALYZE",
     };
     store.system().execute_unprepared(sql).await?;

@@ -65,11 +65,9 @@ CREATE UNIQUE INDEX clients_email_key ON clients (lower(email));
 CREATE UNIQUE INDEX clients_id_sales_contact_key ON clients (id, sales_contact_id);
 CREATE INDEX clients_sales_contact_idx ON clients (sales_contact_id, id);
 CREATE INDEX clients_last_name_idx ON clients (last_name, id);
-CREATE INDEX clients_first_name_idx ON clients (first_name, id);
 CREATE INDEX clients_email_idx ON clients (email, id);
 CREATE INDEX clients_company_name_idx ON clients (coalesce(company_name, ''), id);
 CREATE INDEX clients_created_at_idx ON clients (created_at, id);
-CREATE INDEX clients_updated_at_idx ON clients (updated_at, id);
 CREATE INDEX clients_last_contact_at_idx ON clients (coalesce(last_contact_at, 0), id);
 
 CREATE TABLE contracts (
@@ -96,7 +94,6 @@ CREATE INDEX contracts_unpaid_idx ON contracts (id) WHERE due_cents > 0;
 CREATE INDEX contracts_total_idx ON contracts (total_cents, id);
 CREATE INDEX contracts_due_idx ON contracts (due_cents, id);
 CREATE INDEX contracts_created_at_idx ON contracts (created_at, id);
-CREATE INDEX contracts_updated_at_idx ON contracts (updated_at, id);
 CREATE INDEX contracts_signed_at_idx ON contracts (coalesce(signed_at, 0), id);
 
 CREATE TABLE events (
@@ -122,8 +119,6 @@ CREATE INDEX events_start_at_idx ON events (start_at, id);
 CREATE INDEX events_end_at_idx ON events (end_at, id);
 CREATE INDEX events_location_idx ON events (coalesce(location, ''), id);
 CREATE INDEX events_attendees_idx ON events (attendees, id);
-CREATE INDEX events_created_at_idx ON events (created_at, id);
-CREATE INDEX events_updated_at_idx ON events (updated_at, id);
 
 -- Audit entries keep the actor's id and name as written, with no foreign
 -- key: an audit entry never blocks deleting an employee.

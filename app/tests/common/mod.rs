@@ -1,0 +1,147 @@
+//! Test harness shared by the store and service tests: a fresh database per
+//! test on SQLite (a temporary file) and, when `EPICCRM_TEST_DATABASE_URL`
+//! is set, on PostgreSQL (a new database created from that URL and dropped
+//! afterwards).  Without the variable, PostgreSQL tests say they were
+//! skipped, on the terminal, even though cargo captures test output.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use epic_crm::config::DatabaseTarget;
+use epic_crm::domain::Department;
+use epic_crm::services::demo::{self, SeedOptions};
+use epic_crm::store::{Actor, Store};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+/// The variable naming the PostgreSQL server tests may create databases on.
+pub const TEST_DATABASE_VARIABLE: &str = "EPICCRM_TEST_DATABASE_URL";
+
+/// Which backend a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, migrated database for one test.
+pub struct TestDb {
+    pub target: DatabaseTarget,
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    drop_from: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// A fresh migrated database of `kind`, or `None` (after saying so)
+    /// when PostgreSQL is not configured.
+    pub async fn new(kind: Kind, test: &str) -> Option<TestDb> {
+        let db = match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let path = dir.path().join("crm.db");
+                TestDb {
+                    target: DatabaseTarget::Sqlite { path: path.clone() },
+                    url: format!("sqlite://{}?mode=rw", path.display()),
+                    _dir: Some(dir),
+                    drop_from: None,
+                }
+            }
+            Kind::Postgres => {
+                let Ok(admin_url) = std::env::var(TEST_DATABASE_VARIABLE) else {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "SKIPPED {test} on PostgreSQL: set {TEST_DATABASE_VARIABLE} to run it"
+                    );
+                    return None;
+                };
+                let name = format!(
+                    "epiccrm_t_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    test.chars().filter(|c| c.is_ascii_alphanumeric()).take(20).collect::<String>().to_lowercase()
+                );
+                let admin = Database::connect(&admin_url).await.expect("connect to the PostgreSQL test server");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&admin_url).expect("test database URL");
+                url.set_path(&format!("/{name}"));
+                TestDb {
+                    target: DatabaseTarget::Postgres { url: url.to_string() },
+                    url: url.to_string(),
+                    _dir: None,
+                    drop_from: Some((admin_url, name)),
+                }
+            }
+        };
+        let store = Store::open(&db.target).await.expect("open test database");
+        epic_crm::store::schema::migrate(&store).await.expect("migrate test database");
+        store.close().await.expect("close");
+        Some(db)
+    }
+
+    /// Opens the CRM's store on this database.
+    pub async fn store(&self) -> Store {
+        Store::open(&self.target).await.expect("open store")
+    }
+
+    /// A raw connection that bypasses the application entirely.
+    pub async fn raw(&self) -> DatabaseConnection {
+        Database::connect(&self.url).await.expect("raw connection")
+    }
+
+    /// Seeds demo data with `clients` clients.
+    pub async fn seed(&self, clients: u64) {
+        demo::seed(&self.target, &SeedOptions { clients, seed: 7, replace: false }).await.expect("seed demo data");
+    }
+
+    /// Drops the PostgreSQL database (SQLite files go with their folder).
+    pub async fn finish(self) {
+        if let Some((admin_url, name)) = &self.drop_from {
+            let admin = Database::connect(admin_url).await.expect("connect to drop");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .expect("drop test database");
+            admin.close().await.ok();
+        }
+    }
+}
+
+/// The acting employee of a seeded database: a demo login.
+pub async fn demo_actor(store: &Store, email: &str) -> Actor {
+    let employee = store.employee_by_email(email).await.expect("look up").expect("demo employee exists");
+    Actor {
+        employee_id: employee.id,
+        department: employee.department().unwrap_or(Department::Management),
+        access_token: None,
+    }
+}
+
+/// Defines one test run on both backends: `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = common::TestDb::new(common::Kind::Sqlite, stringify!($name)).await.expect("sqlite");
+                ($body)(&db).await;
+                db.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(db) = common::TestDb::new(common::Kind::Postgres, stringify!($name)).await {
+                    ($body)(&db).await;
+                    db.finish().await;
+                }
+            }
+        }
+    };
+}
