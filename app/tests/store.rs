@@ -465,6 +465,25 @@ on_both_backends!(demo_data_has_the_stated_shape, async |db: &common::TestDb| {
         .try_get::<i64>("", "n")
         .expect("n");
     assert_eq!(on_unsigned, 0);
+    // The search indexes built during the seed find exactly what a scan finds.
+    for fragment in ["wedd", "paris", "vegetarian", "hotel"] {
+        let expected = raw
+            .query_one_raw(sea_orm::Statement::from_string(
+                raw.get_database_backend(),
+                format!(
+                    "SELECT count(*) AS n FROM events WHERE lower(name) LIKE '%{fragment}%' \
+                     OR lower(coalesce(location, '')) LIKE '%{fragment}%' OR lower(coalesce(notes, '')) LIKE '%{fragment}%'"
+                ),
+            ))
+            .await
+            .expect("query")
+            .expect("row")
+            .try_get::<i64>("", "n")
+            .expect("n");
+        let found = events_count(EventFilter { search: Some(fragment.into()), ..Default::default() }).await;
+        assert!(expected > 0, "demo events mention {fragment}");
+        assert_eq!(found, expected as u64, "search for {fragment}");
+    }
     raw.close().await.ok();
     // Seeding again is refused, and --replace with the same seed gives the same company.
     let first = store.as_employee(&manager, async |tx| clients::get(tx, 1234).await).await.expect("client");

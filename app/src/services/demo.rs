@@ -177,8 +177,7 @@ async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result
         .to_string();
 
     let phase = Instant::now();
-    let mut load = BulkLoad::begin(target).await?;
-    load.defer_indexes(&["employees", "credentials", "clients", "contracts", "events"]).await?;
+    let load = BulkLoad::begin(target, &["employees", "credentials", "clients", "contracts", "events"]).await?;
     let employees = seed_employees(&load, &lists, &mut rng, options.clients, today, &password_hash).await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded employees");
     let mut report = SeedReport {

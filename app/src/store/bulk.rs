@@ -1,7 +1,19 @@
 //! Bulk loading for demo data and benchmarks: multi-row INSERTs in one
 //! system transaction, with explicit ids so rows can reference each other.
+//!
+//! On SQLite the secondary indexes and search triggers of the loaded tables
+//! are set aside during the load and rebuilt once at the end, which is much
+//! faster than maintaining them row by row; their definitions are read back
+//! from the schema itself, so the migrations stay the only place they live.
+//! The free-text indexes are built meanwhile on the other core, in a scratch
+//! file holding the same FTS5 tables, and their shadow tables are copied in
+//! at the end.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait, Value};
+use std::path::{Path, PathBuf};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait, Value};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::connect::{self, Mode};
 use super::sql::Sql;
@@ -10,43 +22,81 @@ use crate::config::DatabaseTarget;
 
 /// SQLite allows 32,766 bound values per statement, PostgreSQL 65,535.
 const MAX_VALUES_PER_STATEMENT: usize = 30_000;
+/// The schema name the scratch search file is attached under.
+const SCRATCH_SCHEMA: &str = "search_build";
+/// The tables FTS5 keeps an external-content index in (no `docsize`: the
+/// search tables are declared with `columnsize = 0`).
+const FTS5_SHADOW_TABLES: [&str; 3] = ["data", "idx", "config"];
+
+/// A free-text index fed from a loaded table.
+#[derive(Clone, Debug)]
+struct SearchIndex {
+    /// The FTS5 table.
+    name: String,
+    /// The table whose rows it indexes.
+    content: String,
+    /// The indexed columns, named as in the content table.
+    columns: Vec<String>,
+}
+
+/// Rows for one free-text index: the INSERT statement and its JSON rows.
+type SearchBatch = (String, String);
+
+/// The parallel build of the free-text indexes.
+struct SearchBuild {
+    path: PathBuf,
+    indexes: Vec<SearchIndex>,
+    // Unbounded: the load must not wait for the slower search build; what
+    // queues is JSON text, a fraction of the data loaded.
+    sender: Option<mpsc::UnboundedSender<SearchBatch>>,
+    task: Option<JoinHandle<Result<(), StoreError>>>,
+}
 
 /// A transaction that loads many rows at once, acting for no employee.
-///
-/// On SQLite the secondary indexes and search triggers of the loaded tables
-/// are set aside during the load and rebuilt once at the end, which is much
-/// faster than maintaining them row by row; their definitions are read back
-/// from the schema itself, so the migrations stay the only place they live.
 pub struct BulkLoad {
     db: DatabaseConnection,
-    tx: DatabaseTransaction,
     backend: Backend,
     deferred: Vec<String>,
-    search_tables: Vec<String>,
+    search: Option<SearchBuild>,
+    /// Statements to the writer task, which owns the transaction so that
+    /// generating the next rows overlaps with writing these.
+    rows: Option<mpsc::Sender<Statement>>,
+    writer: JoinHandle<Result<DatabaseTransaction, StoreError>>,
 }
 
 impl BulkLoad {
-    /// Opens an exclusive connection for the load and begins its
+    /// Opens an exclusive connection for a load into `tables` and begins its
     /// transaction.  On SQLite no other connection may be open.
-    pub async fn begin(target: &DatabaseTarget) -> Result<BulkLoad, StoreError> {
+    pub async fn begin(target: &DatabaseTarget, tables: &[&str]) -> Result<BulkLoad, StoreError> {
         let (db, backend) = connect::connect(target, Mode::Bulk).await?;
+        let search = match target {
+            DatabaseTarget::Sqlite { path } => Some(start_search_build(&db, path, tables).await?),
+            DatabaseTarget::Postgres { .. } => None,
+        };
         let tx = db.begin().await?;
+        let mut deferred = Vec::new();
         if backend == Backend::Sqlite {
             // Keep the whole load in memory until commit instead of spilling
-            // half-built index pages to the WAL over and over.
+            // half-built index pages over and over.
             tx.execute_unprepared("PRAGMA cache_size = -2097152").await?;
-            // Let index builds sort on both cores.
-            tx.execute_unprepared("PRAGMA threads = 2").await?;
+            deferred = defer_indexes(&tx, tables).await?;
         }
-        Ok(BulkLoad { db, tx, backend, deferred: Vec::new(), search_tables: Vec::new() })
+        let (rows, mut receiver) = mpsc::channel::<Statement>(2);
+        let writer = tokio::spawn(async move {
+            while let Some(statement) = receiver.recv().await {
+                tx.execute_raw(statement).await?;
+            }
+            Ok(tx)
+        });
+        Ok(BulkLoad { db, backend, deferred, search, rows: Some(rows), writer })
     }
+}
 
-    /// Sets aside the secondary indexes and search triggers of `tables`
-    /// (SQLite only; a no-op on PostgreSQL) until [`BulkLoad::commit`].
-    pub async fn defer_indexes(&mut self, tables: &[&str]) -> Result<(), StoreError> {
-        if self.backend != Backend::Sqlite {
-            return Ok(());
-        }
+/// Drops the secondary indexes and the triggers of `tables` until commit;
+/// returns their definitions.
+async fn defer_indexes(tx: &DatabaseTransaction, tables: &[&str]) -> Result<Vec<String>, StoreError> {
+    let mut deferred = Vec::new();
+    {
         let mut list = Sql::new(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('index', 'trigger') AND tbl_name IN (",
         );
@@ -57,36 +107,35 @@ impl BulkLoad {
             list.bind(table.to_string());
         }
         list.push(") ORDER BY type, name");
-        let rows = self.tx.query_all_raw(list.build(self.backend)).await?;
+        let rows = tx.query_all_raw(list.build(Backend::Sqlite)).await?;
         for row in rows {
             let kind: String = row.try_get("", "type")?;
             let name: String = row.try_get("", "name")?;
             let sql: String = row.try_get("", "sql")?;
-            // Unique indexes stay: they enforce rules during the load, and
-            // one is the parent key of a composite foreign key.
+            // Unique indexes on plain columns stay: a foreign key may need
+            // one as its parent key.  Unique expression indexes (such as
+            // lower(email)) cannot be parent keys and are checked again when
+            // rebuilt.
             if sql.trim_start().to_ascii_uppercase().starts_with("CREATE UNIQUE") {
-                continue;
+                let mut expressions = Sql::new("SELECT count(*) AS n FROM pragma_index_info(");
+                expressions.bind(name.clone()).push(") WHERE name IS NULL");
+                let row = tx.query_one_raw(expressions.build(Backend::Sqlite)).await?;
+                let on_expressions = match row {
+                    Some(row) => row.try_get::<i64>("", "n")? > 0,
+                    None => false,
+                };
+                if !on_expressions {
+                    continue;
+                }
             }
-            self.tx
-                .execute_unprepared(&format!("DROP {} \"{}\"", kind.to_uppercase(), name.replace('"', "\"\"")))
-                .await?;
-            self.deferred.push(sql);
+            tx.execute_unprepared(&format!("DROP {} {}", kind.to_uppercase(), quote(&name))).await?;
+            deferred.push(sql);
         }
-        let search = self
-            .tx
-            .query_all_raw(
-                Sql::new(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'",
-                )
-                .build(self.backend),
-            )
-            .await?;
-        for row in search {
-            self.search_tables.push(row.try_get("", "name")?);
-        }
-        Ok(())
     }
+    Ok(deferred)
+}
 
+impl BulkLoad {
     /// Inserts rows given as one flat list of values, `columns.len()` per
     /// row, split into statements of at most [`MAX_VALUES_PER_STATEMENT`].
     pub async fn insert(&self, table: &str, columns: &[&str], values: Vec<Value>) -> Result<(), StoreError> {
@@ -94,27 +143,47 @@ impl BulkLoad {
         if width == 0 || !values.len().is_multiple_of(width) {
             return Err(StoreError::Invalid(format!("bulk insert into {table}: values do not fill whole rows")));
         }
-        let rows_per_statement = (MAX_VALUES_PER_STATEMENT / width).max(1);
-        let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let row_placeholders = format!("({})", vec!["?"; width].join(", "));
-        let mut values = values.into_iter();
-        loop {
-            let chunk: Vec<Value> = values.by_ref().take(rows_per_statement * width).collect();
-            if chunk.is_empty() {
-                break;
+        self.feed_search(table, columns, &values).await?;
+        for statement in insert_statements(self.backend, table, columns, values)? {
+            let sent = match &self.rows {
+                Some(rows) => rows.send(statement).await.is_ok(),
+                None => false,
+            };
+            if !sent {
+                // The writer stopped on an error; commit reports it.
+                return Err(StoreError::Invalid("the bulk load stopped early".into()));
             }
-            let rows = chunk.len() / width;
-            let mut text = String::with_capacity(head.len() + rows * (row_placeholders.len() + 1));
-            text.push_str(&head);
-            for row in 0..rows {
-                if row > 0 {
-                    text.push(',');
-                }
-                text.push_str(&row_placeholders);
+        }
+        Ok(())
+    }
+
+    /// Sends the searchable columns of rows just loaded to the search build.
+    async fn feed_search(&self, table: &str, columns: &[&str], values: &[Value]) -> Result<(), StoreError> {
+        let Some(search) = &self.search else { return Ok(()) };
+        let width = columns.len();
+        for index in search.indexes.iter().filter(|index| index.content == table) {
+            let mut positions = Vec::with_capacity(index.columns.len() + 1);
+            for column in std::iter::once("id").chain(index.columns.iter().map(String::as_str)) {
+                let position = columns.iter().position(|c| *c == column).ok_or_else(|| {
+                    StoreError::Invalid(format!(
+                        "bulk insert into {table} lacks {column}, which {} indexes",
+                        index.name
+                    ))
+                })?;
+                positions.push(position);
             }
-            let mut sql = Sql::new(text);
-            sql.bind_all(chunk);
-            self.tx.execute_raw(sql.build(self.backend)).await?;
+            let mut rows = Vec::with_capacity(values.len() / width * positions.len());
+            for row in values.chunks(width) {
+                rows.extend(positions.iter().map(|&p| row[p].clone()));
+            }
+            let mut names = vec!["rowid".to_owned()];
+            names.extend(index.columns.iter().cloned());
+            let (statement, document) = json_insert(&quote(&index.name), &names, &rows)?;
+            if let Some(sender) = &search.sender
+                && sender.send((statement, document)).is_err()
+            {
+                return Err(StoreError::Invalid("the search index build stopped early".into()));
+            }
         }
         Ok(())
     }
@@ -122,16 +191,28 @@ impl BulkLoad {
     /// Rebuilds what was deferred and commits the load; on PostgreSQL moves
     /// each identity past the ids given explicitly, so later inserts do not
     /// collide.
-    pub async fn commit(self, tables: &[&str]) -> Result<(), StoreError> {
+    pub async fn commit(mut self, tables: &[&str]) -> Result<(), StoreError> {
+        self.rows = None;
+        let tx = self.writer.await.map_err(|err| StoreError::Invalid(format!("the bulk load failed: {err}")))??;
+        tracing::info!("rows written");
         for sql in &self.deferred {
-            self.tx.execute_unprepared(sql).await?;
-            tracing::debug!(sql = sql.lines().next().unwrap_or_default(), "rebuilt");
+            tx.execute_unprepared(sql).await?;
         }
         tracing::info!(count = self.deferred.len(), "rebuilt deferred indexes and triggers");
-        if !self.deferred.is_empty() {
-            for table in &self.search_tables {
-                self.tx.execute_unprepared(&format!("INSERT INTO {table} ({table}) VALUES ('rebuild')")).await?;
-                tracing::info!(table, "rebuilt search index");
+        let mut search = self.search.take();
+        if let Some(search) = &mut search {
+            search.sender = None;
+            if let Some(task) = search.task.take() {
+                task.await.map_err(|err| StoreError::Invalid(format!("the search index build failed: {err}")))??;
+            }
+            for index in &search.indexes {
+                for shadow in FTS5_SHADOW_TABLES {
+                    let table = quote(&format!("{}_{shadow}", index.name));
+                    tx.execute_unprepared(&format!("DELETE FROM main.{table}")).await?;
+                    tx.execute_unprepared(&format!("INSERT INTO main.{table} SELECT * FROM {SCRATCH_SCHEMA}.{table}"))
+                        .await?;
+                }
+                tracing::info!(index = index.name, "copied search index");
             }
         }
         if self.backend == Backend::Postgres {
@@ -139,15 +220,219 @@ impl BulkLoad {
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                 );
-                self.tx.execute_unprepared(&sql).await?;
+                tx.execute_unprepared(&sql).await?;
             }
         }
-        self.tx.commit().await?;
+        tx.commit().await?;
         if self.backend == Backend::Sqlite {
+            if search.is_some() {
+                self.db.execute_unprepared(&format!("DETACH DATABASE {SCRATCH_SCHEMA}")).await?;
+                drop(search);
+            }
             // Back to the everyday journal (WAL persists in the file).
             self.db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
         }
         self.db.close().await?;
         Ok(())
+    }
+}
+
+impl Drop for SearchBuild {
+    fn drop(&mut self) {
+        remove_scratch(&self.path);
+    }
+}
+
+fn remove_scratch(path: &Path) {
+    let _ = std::fs::remove_file(path);
+}
+
+/// Double-quotes an SQL identifier.
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The statements inserting `values`, `columns.len()` per row.
+fn insert_statements(
+    backend: Backend,
+    table: &str,
+    columns: &[&str],
+    values: Vec<Value>,
+) -> Result<Vec<Statement>, StoreError> {
+    let width = columns.len();
+    let mut statements = Vec::new();
+    match backend {
+        // SQLite: the rows travel as one JSON array of arrays bound to a
+        // single parameter and unpacked by `jsonb_each`; binding hundreds of
+        // thousands of separate values costs more than SQLite's own insert.
+        Backend::Sqlite => {
+            let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+            for chunk in values.chunks(JSON_ROWS_PER_STATEMENT * width) {
+                let (statement, document) = json_insert(table, &columns, chunk)?;
+                statements.push(Sql::with(statement, document).build(backend));
+            }
+        }
+        // PostgreSQL: multi-row `INSERT … VALUES` with bound values.
+        Backend::Postgres => {
+            let rows_per_statement = (MAX_VALUES_PER_STATEMENT / width).max(1);
+            let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            let row_placeholders = format!("({})", vec!["?"; width].join(", "));
+            let mut values = values.into_iter();
+            loop {
+                let chunk: Vec<Value> = values.by_ref().take(rows_per_statement * width).collect();
+                if chunk.is_empty() {
+                    break;
+                }
+                let rows = chunk.len() / width;
+                let mut text = String::with_capacity(head.len() + rows * (row_placeholders.len() + 1));
+                text.push_str(&head);
+                for row in 0..rows {
+                    if row > 0 {
+                        text.push(',');
+                    }
+                    text.push_str(&row_placeholders);
+                }
+                let mut sql = Sql::new(text);
+                sql.bind_all(chunk);
+                statements.push(sql.build(backend));
+            }
+        }
+    }
+    Ok(statements)
+}
+
+/// Rows per statement when they travel as one JSON document.
+const JSON_ROWS_PER_STATEMENT: usize = 20_000;
+
+/// An SQLite `INSERT … SELECT … FROM json_each(?)` and its JSON document
+/// (an array of row arrays) for flat `values`, `columns.len()` per row.
+fn json_insert(table: &str, columns: &[String], values: &[Value]) -> Result<(String, String), StoreError> {
+    let width = columns.len();
+    let picks: Vec<String> = (0..width).map(|n| format!("j.value ->> {n}")).collect();
+    let statement =
+        format!("INSERT INTO {table} ({}) SELECT {} FROM jsonb_each(?) AS j", columns.join(", "), picks.join(", "));
+    let mut document = String::with_capacity(values.len() * 16 + 2);
+    document.push('[');
+    for (n, row) in values.chunks(width).enumerate() {
+        if n > 0 {
+            document.push(',');
+        }
+        document.push('[');
+        for (m, value) in row.iter().enumerate() {
+            if m > 0 {
+                document.push(',');
+            }
+            push_json(&mut document, value)?;
+        }
+        document.push(']');
+    }
+    document.push(']');
+    Ok((statement, document))
+}
+
+/// Appends a value as JSON: numbers, booleans as 1/0, strings, null.
+fn push_json(document: &mut String, value: &Value) -> Result<(), StoreError> {
+    use std::fmt::Write;
+    let written = match value {
+        Value::BigInt(Some(n)) => write!(document, "{n}"),
+        Value::Int(Some(n)) => write!(document, "{n}"),
+        Value::Bool(Some(b)) => write!(document, "{}", u8::from(*b)),
+        Value::String(Some(text)) => {
+            let quoted = serde_json::to_string(text.as_str()).map_err(|err| StoreError::Invalid(err.to_string()))?;
+            document.push_str(&quoted);
+            Ok(())
+        }
+        Value::BigInt(None) | Value::Int(None) | Value::Bool(None) | Value::String(None) => {
+            document.push_str("null");
+            Ok(())
+        }
+        other => return Err(StoreError::Invalid(format!("bulk load cannot carry {other:?}"))),
+    };
+    written.map_err(|err| StoreError::Invalid(err.to_string()))
+}
+
+/// Creates the scratch file with the same FTS5 tables as the database,
+/// attaches it to the load's connection, and starts the task filling it.
+async fn start_search_build(db: &DatabaseConnection, path: &Path, tables: &[&str]) -> Result<SearchBuild, StoreError> {
+    let rows = db
+        .query_all_raw(
+            Sql::new(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'",
+            )
+            .build(Backend::Sqlite),
+        )
+        .await?;
+    let mut indexes = Vec::new();
+    let mut definitions = Vec::new();
+    for row in rows {
+        let name: String = row.try_get("", "name")?;
+        let sql: String = row.try_get("", "sql")?;
+        let Some(content) = content_table(&sql).filter(|content| tables.contains(&content.as_str())) else {
+            continue;
+        };
+        let info = db
+            .query_all_raw(
+                Sql::new(format!("SELECT name FROM pragma_table_info('{}')", name.replace('\'', "''")))
+                    .build(Backend::Sqlite),
+            )
+            .await?;
+        let columns = info.iter().map(|column| column.try_get::<String>("", "name")).collect::<Result<Vec<_>, _>>()?;
+        indexes.push(SearchIndex { name, content, columns });
+        definitions.push(sql);
+    }
+    let mut scratch_name = path.as_os_str().to_owned();
+    scratch_name.push(".search-build");
+    let scratch = PathBuf::from(scratch_name);
+    remove_scratch(&scratch);
+    let (builder, _) = connect::connect(&DatabaseTarget::Sqlite { path: scratch.clone() }, Mode::Bulk).await?;
+    for sql in &definitions {
+        builder.execute_unprepared(sql).await?;
+    }
+    let mut attach = Sql::new("ATTACH DATABASE ");
+    attach.bind(scratch.to_string_lossy().into_owned()).push(&format!(" AS {SCRATCH_SCHEMA}"));
+    db.execute_raw(attach.build(Backend::Sqlite)).await?;
+
+    let (sender, mut receiver) = mpsc::unbounded_channel::<SearchBatch>();
+    let task = tokio::spawn(async move {
+        let tx = builder.begin().await?;
+        tx.execute_unprepared("PRAGMA cache_size = -1048576").await?;
+        while let Some((statement, document)) = receiver.recv().await {
+            tx.execute_raw(Sql::with(statement, document).build(Backend::Sqlite)).await?;
+        }
+        tx.commit().await?;
+        builder.close().await?;
+        tracing::info!("search indexes built");
+        Ok(())
+    });
+    Ok(SearchBuild { path: scratch, indexes, sender: Some(sender), task: Some(task) })
+}
+
+/// The `content = '…'` table of an FTS5 definition.
+fn content_table(definition: &str) -> Option<String> {
+    let mut rest = definition;
+    while let Some(at) = rest.find("content") {
+        let after = rest[at + "content".len()..].trim_start();
+        if let Some(value) = after.strip_prefix('=') {
+            let value = value.trim_start();
+            let quote = value.chars().next()?;
+            if quote == '\'' || quote == '"' {
+                let inner = &value[1..];
+                return inner.find(quote).map(|end| inner[..end].to_owned());
+            }
+        }
+        rest = &rest[at + "content".len()..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_table;
+
+    #[test]
+    fn finds_the_content_table() {
+        let sql = "CREATE VIRTUAL TABLE clients_search USING fts5(\n first_name,\n content = 'clients', content_rowid = 'id',\n tokenize = 'trigram remove_diacritics 1'\n)";
+        assert_eq!(content_table(sql).as_deref(), Some("clients"));
+        assert_eq!(content_table("CREATE VIRTUAL TABLE t USING fts5(a)"), None);
     }
 }

@@ -47,6 +47,7 @@ const SPEC: ListSpec = ListSpec {
               e.first_name || ' ' || e.last_name AS sales_contact_name, c.created_at AS created_at, \
               c.updated_at AS updated_at, c.last_contact_at AS last_contact_at, c.version AS version",
     from: "clients c LEFT JOIN employees e ON e.id = c.sales_contact_id",
+    count_from: "clients c",
     id: "c.id",
 };
 
@@ -67,8 +68,11 @@ fn conditions(tx: &ActingTx, filter: &ClientFilter) -> Vec<Sql> {
         conditions.push(Sql::with("c.sales_contact_id = ?", id));
     }
     if filter.without_active_sales {
+        // Unary plus keeps the planner from collecting every such client
+        // through the sales-contact index and sorting them: scanning the
+        // sort order and filtering finds a page sooner.
         conditions.push(Sql::new(
-            "c.sales_contact_id IS NULL OR c.sales_contact_id IN (SELECT x.id FROM employees x WHERE NOT x.active)",
+            "+c.sales_contact_id IS NULL OR +c.sales_contact_id IN (SELECT x.id FROM employees x WHERE NOT x.active)",
         ));
     }
     if let Some(text) = &filter.search

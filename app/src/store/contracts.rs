@@ -47,6 +47,7 @@ const SPEC: ListSpec = ListSpec {
               k.total_cents AS total_cents, k.due_cents AS due_cents, k.signed AS signed, k.signed_at AS signed_at, \
               k.created_at AS created_at, k.updated_at AS updated_at, k.version AS version",
     from: "contracts k JOIN clients c ON c.id = k.client_id LEFT JOIN employees e ON e.id = k.sales_contact_id",
+    count_from: "contracts k",
     id: "k.id",
 };
 

@@ -61,6 +61,7 @@ const SPEC: ListSpec = ListSpec {
               m.must_change_password AS must_change_password, m.created_at AS created_at, \
               m.updated_at AS updated_at, m.version AS version",
     from: "employees m",
+    count_from: "employees m",
     id: "m.id",
 };
 

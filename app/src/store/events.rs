@@ -37,11 +37,10 @@ pub struct EventRow {
 }
 
 /// The sortable columns of the event list, each served by an index.
-pub static SORTS: [SortColumn; 6] = [
+pub static SORTS: [SortColumn; 5] = [
     SortColumn { name: "start_at", expr: "v.start_at", kind: KeyKind::Int },
     SortColumn { name: "id", expr: "v.id", kind: KeyKind::Int },
     SortColumn { name: "name", expr: "v.name", kind: KeyKind::Text },
-    SortColumn { name: "end_at", expr: "v.end_at", kind: KeyKind::Int },
     SortColumn { name: "location", expr: "coalesce(v.location, '')", kind: KeyKind::Text },
     SortColumn { name: "attendees", expr: "v.attendees", kind: KeyKind::Int },
 ];
@@ -54,6 +53,7 @@ const SPEC: ListSpec = ListSpec {
               v.updated_at AS updated_at, v.version AS version",
     from: "events v JOIN contracts k ON k.id = v.contract_id JOIN clients c ON c.id = k.client_id \
            LEFT JOIN employees s ON s.id = v.support_contact_id",
+    count_from: "events v",
     id: "v.id",
 };
 
@@ -83,7 +83,7 @@ fn conditions(tx: &ActingTx, filter: &EventFilter) -> Vec<Sql> {
         conditions.push(Sql::with("v.support_contact_id = ?", id));
     }
     if let Some(id) = filter.sales_contact_id {
-        conditions.push(Sql::with("k.sales_contact_id = ?", id));
+        conditions.push(Sql::with("v.contract_id IN (SELECT x.id FROM contracts x WHERE x.sales_contact_id = ?)", id));
     }
     if let Some(at) = filter.starting_from {
         conditions.push(Sql::with("v.start_at >= ?", at));

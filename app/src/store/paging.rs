@@ -183,10 +183,13 @@ pub struct Page<T> {
     pub prev: Option<String>,
 }
 
-/// What a list selects: its columns, its FROM clause and its id expression.
+/// What a list selects: its columns, its FROM clause and its id
+/// expression.  Filters refer only to the list's own table, so counts run
+/// on `count_from` alone, without the joins that only add display names.
 pub(crate) struct ListSpec {
     pub columns: &'static str,
     pub from: &'static str,
+    pub count_from: &'static str,
     pub id: &'static str,
 }
 
@@ -194,7 +197,7 @@ pub(crate) struct ListSpec {
 pub(crate) async fn fetch_page<T: FromQueryResult>(
     tx: &ActingTx,
     spec: &ListSpec,
-    mut conditions: Vec<Sql>,
+    conditions: Vec<Sql>,
     sort: Sort,
     request: &PageRequest,
 ) -> Result<Page<T>, StoreError> {
@@ -213,30 +216,38 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
     };
     // Paging backwards walks the list in the opposite order, then flips.
     let walk = if backwards { sort.dir.reversed() } else { sort.dir };
+    let wanted = request.limit + 1;
+    let mut rows = Vec::new();
+    let mut after_ties = Vec::new();
     if let Some(cursor) = &start {
+        // A keyset step in two index seeks: the rest of the cursor's tie
+        // group (same key, later id), then the keys after it.  SQLite seeks
+        // a row-value comparison only on the first column when the second is
+        // the rowid, so `(key, id) > (?, ?)` would scan the whole tie group.
         let op = match walk {
             SortDir::Asc => ">",
             SortDir::Desc => "<",
         };
-        let mut keyset = Sql::new(format!("({}, {}) {op} (", sort.column.expr, spec.id));
-        match &cursor.k {
-            KeyValue::Int(value) => keyset.bind(*value),
-            KeyValue::Text(value) => keyset.bind(value.clone()),
+        let key = |text: String| {
+            let mut sql = Sql::new(text);
+            match &cursor.k {
+                KeyValue::Int(value) => sql.bind(*value),
+                KeyValue::Text(value) => sql.bind(value.clone()),
+            };
+            sql
         };
-        keyset.push(", ").bind(cursor.i).push(")");
-        conditions.push(keyset);
+        let mut same_key = conditions.clone();
+        same_key.push(key(format!("{} = ", sort.column.expr)));
+        same_key.push(Sql::with(format!("{} {op} ?", spec.id), cursor.i));
+        rows = select(tx, spec, same_key, sort, &format!("{} {}", spec.id, walk.sql()), wanted).await?;
+        after_ties.push(key(format!("{} {op} ", sort.column.expr)));
     }
-    let mut sql =
-        Sql::new(format!("SELECT {}, {} AS sort_key FROM {}", spec.columns, sort.column.select_key(), spec.from));
-    sql.push_where(conditions);
-    sql.push(&format!(
-        " ORDER BY {expr} {dir}, {id} {dir} LIMIT {limit}",
-        expr = sort.column.expr,
-        id = spec.id,
-        dir = walk.sql(),
-        limit = request.limit + 1
-    ));
-    let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
+    if (rows.len() as u64) < wanted {
+        let mut rest = conditions;
+        rest.extend(after_ties);
+        let order = format!("{expr} {dir}, {id} {dir}", expr = sort.column.expr, id = spec.id, dir = walk.sql());
+        rows.extend(select(tx, spec, rest, sort, &order, wanted - rows.len() as u64).await?);
+    }
     let more = rows.len() as u64 > request.limit;
     let mut keyed = Vec::with_capacity(rows.len().min(request.limit as usize));
     for row in rows.iter().take(request.limit as usize) {
@@ -261,6 +272,22 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
     Ok(Page { items: keyed.into_iter().map(|(item, _)| item).collect(), next, prev })
 }
 
+/// One ordered, limited SELECT of a list with its sort key.
+async fn select(
+    tx: &ActingTx,
+    spec: &ListSpec,
+    conditions: Vec<Sql>,
+    sort: Sort,
+    order: &str,
+    limit: u64,
+) -> Result<Vec<QueryResult>, StoreError> {
+    let mut sql =
+        Sql::new(format!("SELECT {}, {} AS sort_key FROM {}", spec.columns, sort.column.select_key(), spec.from));
+    sql.push_where(conditions);
+    sql.push(&format!(" ORDER BY {order} LIMIT {limit}"));
+    Ok(sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?)
+}
+
 fn key_of(row: &QueryResult, sort: Sort) -> Result<(KeyValue, i64), StoreError> {
     let key = match sort.column.kind {
         KeyKind::Int => KeyValue::Int(row.try_get("", "sort_key")?),
@@ -271,7 +298,7 @@ fn key_of(row: &QueryResult, sort: Sort) -> Result<(KeyValue, i64), StoreError> 
 
 /// Counts the rows of `spec` matching `conditions`.
 pub(crate) async fn count(tx: &ActingTx, spec: &ListSpec, conditions: Vec<Sql>) -> Result<u64, StoreError> {
-    let mut sql = Sql::new(format!("SELECT count(*) AS n FROM {}", spec.from));
+    let mut sql = Sql::new(format!("SELECT count(*) AS n FROM {}", spec.count_from));
     sql.push_where(conditions);
     let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
     let n: i64 = match row {

@@ -103,8 +103,6 @@ CREATE TABLE contracts (
 CREATE INDEX contracts_client_idx ON contracts (client_id, sales_contact_id);
 CREATE INDEX contracts_sales_contact_idx ON contracts (sales_contact_id, id);
 CREATE INDEX contracts_signed_by_idx ON contracts (signed_by_id) WHERE signed_by_id IS NOT NULL;
-CREATE INDEX contracts_unsigned_idx ON contracts (id) WHERE NOT signed;
-CREATE INDEX contracts_unpaid_idx ON contracts (id) WHERE due_cents > 0;
 CREATE INDEX contracts_total_idx ON contracts (total_cents, id);
 CREATE INDEX contracts_due_idx ON contracts (due_cents, id);
 CREATE INDEX contracts_created_at_idx ON contracts (created_at, id);
@@ -130,7 +128,6 @@ CREATE INDEX events_support_contact_idx ON events (support_contact_id, start_at,
 CREATE INDEX events_without_support_idx ON events (start_at, id) WHERE support_contact_id IS NULL;
 CREATE INDEX events_name_idx ON events (name, id);
 CREATE INDEX events_start_at_idx ON events (start_at, id);
-CREATE INDEX events_end_at_idx ON events (end_at, id);
 CREATE INDEX events_location_idx ON events (coalesce(location, ''), id);
 CREATE INDEX events_attendees_idx ON events (attendees, id);
 CREATE INDEX events_search_idx ON events USING gin (

@@ -89,8 +89,6 @@ CREATE TABLE contracts (
 CREATE INDEX contracts_client_idx ON contracts (client_id, sales_contact_id);
 CREATE INDEX contracts_sales_contact_idx ON contracts (sales_contact_id, id);
 CREATE INDEX contracts_signed_by_idx ON contracts (signed_by_id) WHERE signed_by_id IS NOT NULL;
-CREATE INDEX contracts_unsigned_idx ON contracts (id) WHERE NOT signed;
-CREATE INDEX contracts_unpaid_idx ON contracts (id) WHERE due_cents > 0;
 CREATE INDEX contracts_total_idx ON contracts (total_cents, id);
 CREATE INDEX contracts_due_idx ON contracts (due_cents, id);
 CREATE INDEX contracts_created_at_idx ON contracts (created_at, id);
@@ -116,7 +114,6 @@ CREATE INDEX events_support_contact_idx ON events (support_contact_id, start_at,
 CREATE INDEX events_without_support_idx ON events (start_at, id) WHERE support_contact_id IS NULL;
 CREATE INDEX events_name_idx ON events (name, id);
 CREATE INDEX events_start_at_idx ON events (start_at, id);
-CREATE INDEX events_end_at_idx ON events (end_at, id);
 CREATE INDEX events_location_idx ON events (coalesce(location, ''), id);
 CREATE INDEX events_attendees_idx ON events (attendees, id);
 
@@ -169,7 +166,7 @@ CREATE INDEX notifications_unread_idx ON notifications (recipient_id, id) WHERE 
 CREATE VIRTUAL TABLE clients_search USING fts5(
     first_name, last_name, email, phone, company_name,
     content = 'clients', content_rowid = 'id',
-    tokenize = 'trigram remove_diacritics 1'
+    tokenize = 'trigram remove_diacritics 1', columnsize = 0
 );
 CREATE TRIGGER clients_search_insert AFTER INSERT ON clients BEGIN
     INSERT INTO clients_search (rowid, first_name, last_name, email, phone, company_name)
@@ -190,7 +187,7 @@ END;
 CREATE VIRTUAL TABLE events_search USING fts5(
     name, location, notes,
     content = 'events', content_rowid = 'id',
-    tokenize = 'trigram remove_diacritics 1'
+    tokenize = 'trigram remove_diacritics 1', columnsize = 0
 );
 CREATE TRIGGER events_search_insert AFTER INSERT ON events BEGIN
     INSERT INTO events_search (rowid, name, location, notes)
@@ -210,7 +207,7 @@ END;
 CREATE VIRTUAL TABLE employees_search USING fts5(
     first_name, last_name, email, phone,
     content = 'employees', content_rowid = 'id',
-    tokenize = 'trigram remove_diacritics 1'
+    tokenize = 'trigram remove_diacritics 1', columnsize = 0
 );
 CREATE TRIGGER employees_search_insert AFTER INSERT ON employees BEGIN
     INSERT INTO employees_search (rowid, first_name, last_name, email, phone)
