@@ -13,6 +13,9 @@ pub struct BenchArgs {
     /// Runs of each measurement.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub iterations: u64,
+    /// Only the figures whose name contains this text (e.g. "search").
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
 }
 
 pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format) -> Result<(), Failure> {
@@ -24,7 +27,7 @@ pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format
     if format == Format::Table {
         out!("{:<70} {:>12} {:>12}", "FIGURE (page of 50 rows)", "MEDIAN", "P95");
     }
-    let (dataset, figures) = bench::run(target, args.iterations as usize, &mut print).await?;
+    let (dataset, figures) = bench::run(target, args.iterations as usize, args.only.as_deref(), &mut print).await?;
     match format {
         Format::Json => {
             let items: Vec<_> = figures

@@ -187,8 +187,10 @@ impl Bench<'_> {
 pub async fn run(
     target: &DatabaseTarget,
     iterations: usize,
+    only: Option<&str>,
     print: &mut dyn FnMut(&Figure),
 ) -> Result<(Dataset, Vec<Figure>), Failure> {
+    let wanted = |label: &str| only.is_none_or(|only| label.contains(only));
     let store = super::database::open(target).await?;
     let mut ids = Vec::new();
     for (email, _) in DEMO_LOGINS {
@@ -287,7 +289,7 @@ pub async fn run(
         ),
         ("employees inactive", Case::Employees(EmployeeFilter { inactive: true, ..Default::default() }), 6),
     ];
-    for (label, case, middle) in list_cases {
+    for (label, case, middle) in list_cases.into_iter().filter(|(label, _, _)| wanted(label)) {
         bench.list_case(label, case, middle).await?;
     }
 
@@ -299,20 +301,20 @@ pub async fn run(
         .map(|client| client.email.split('@').next().unwrap_or_default().to_owned())
         .unwrap_or_else(|_| "nobody".into());
     let typed = ["m", "ma", "mar", "mart", "marti", "martin"];
-    for term in typed {
-        let case = Case::Clients(ClientFilter { search: Some(term.into()), ..Default::default() });
-        bench.search_case(&format!("clients \"{term}\""), case).await?;
-    }
-    for term in ["chloe", "startup", "+33 6", &rare, "zzqx"] {
+    let mut searches: Vec<(String, Case)> = Vec::new();
+    for term in typed.iter().copied().chain(["chloe", "startup", "+33 6", &rare, "zzqx"]) {
         let case = Case::Clients(ClientFilter { search: Some(term.to_string()), ..Default::default() });
-        bench.search_case(&format!("clients \"{term}\""), case).await?;
+        searches.push((format!("clients \"{term}\""), case));
     }
     for term in ["wedd", "paris", "vegetarian"] {
         let case = Case::Events(EventFilter { search: Some(term.into()), ..Default::default() });
-        bench.search_case(&format!("events \"{term}\""), case).await?;
+        searches.push((format!("events \"{term}\""), case));
     }
     let case = Case::Contracts(ContractFilter { search: Some("mart".into()), unsigned: true, ..Default::default() });
-    bench.search_case("contracts unsigned \"mart\"", case).await?;
+    searches.push(("contracts unsigned \"mart\"".into(), case));
+    for (label, case) in searches.into_iter().filter(|(label, _)| wanted(label)) {
+        bench.search_case(&label, case).await?;
+    }
 
     let figures = std::mem::take(&mut bench.figures);
     store.close().await?;

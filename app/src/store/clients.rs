@@ -46,8 +46,8 @@ const SPEC: ListSpec = ListSpec {
               c.phone AS phone, c.company_name AS company_name, c.sales_contact_id AS sales_contact_id, \
               e.first_name || ' ' || e.last_name AS sales_contact_name, c.created_at AS created_at, \
               c.updated_at AS updated_at, c.last_contact_at AS last_contact_at, c.version AS version",
-    from: "clients c LEFT JOIN employees e ON e.id = c.sales_contact_id",
-    count_from: "clients c",
+    table: "clients c",
+    joins: "LEFT JOIN employees e ON e.id = c.sales_contact_id",
     id: "c.id",
 };
 
@@ -62,7 +62,7 @@ pub struct ClientFilter {
     pub search: Option<String>,
 }
 
-fn conditions(tx: &ActingTx, filter: &ClientFilter) -> Vec<Sql> {
+async fn conditions(tx: &ActingTx, filter: &ClientFilter) -> Result<Vec<Sql>, StoreError> {
     let mut conditions = Vec::new();
     if let Some(id) = filter.sales_contact_id {
         conditions.push(Sql::with("c.sales_contact_id = ?", id));
@@ -76,11 +76,11 @@ fn conditions(tx: &ActingTx, filter: &ClientFilter) -> Vec<Sql> {
         ));
     }
     if let Some(text) = &filter.search
-        && let Some(found) = search::condition(tx.backend(), &search::CLIENTS, "c.id", text)
+        && let Some(found) = search::condition(tx, &search::CLIENTS, search::Target::Own("c"), text).await?
     {
         conditions.push(found);
     }
-    conditions
+    Ok(conditions)
 }
 
 /// One page of clients.
@@ -90,12 +90,12 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<ClientRow>, StoreError> {
-    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter).await?, sort, page).await
 }
 
 /// How many clients match the filter.
 pub async fn count(tx: &ActingTx, filter: &ClientFilter) -> Result<u64, StoreError> {
-    paging::count(tx, &SPEC, conditions(tx, filter)).await
+    paging::count(tx, &SPEC, conditions(tx, filter).await?).await
 }
 
 /// A cursor positioned just after the row with this id, in `sort` order.

@@ -38,7 +38,8 @@ pub static SORTS: [SortColumn; 5] = [
     SortColumn { name: "total_amount", expr: "k.total_cents", kind: KeyKind::Int },
     SortColumn { name: "amount_due", expr: "k.due_cents", kind: KeyKind::Int },
     SortColumn { name: "created_at", expr: "k.created_at", kind: KeyKind::Int },
-    SortColumn { name: "signed_at", expr: "coalesce(k.signed_at, 0)", kind: KeyKind::Int },
+    // Unsigned contracts sort before signed ones, newest first among them.
+    SortColumn { name: "signed_at", expr: "coalesce(k.signed_at, -k.id)", kind: KeyKind::Int },
 ];
 
 const SPEC: ListSpec = ListSpec {
@@ -46,8 +47,8 @@ const SPEC: ListSpec = ListSpec {
               k.sales_contact_id AS sales_contact_id, e.first_name || ' ' || e.last_name AS sales_contact_name, \
               k.total_cents AS total_cents, k.due_cents AS due_cents, k.signed AS signed, k.signed_at AS signed_at, \
               k.created_at AS created_at, k.updated_at AS updated_at, k.version AS version",
-    from: "contracts k JOIN clients c ON c.id = k.client_id LEFT JOIN employees e ON e.id = k.sales_contact_id",
-    count_from: "contracts k",
+    table: "contracts k",
+    joins: "JOIN clients c ON c.id = k.client_id LEFT JOIN employees e ON e.id = k.sales_contact_id",
     id: "k.id",
 };
 
@@ -66,7 +67,7 @@ pub struct ContractFilter {
     pub search: Option<String>,
 }
 
-fn conditions(tx: &ActingTx, filter: &ContractFilter) -> Vec<Sql> {
+async fn conditions(tx: &ActingTx, filter: &ContractFilter) -> Result<Vec<Sql>, StoreError> {
     let mut conditions = Vec::new();
     if filter.unsigned {
         conditions.push(Sql::new("NOT k.signed"));
@@ -81,11 +82,12 @@ fn conditions(tx: &ActingTx, filter: &ContractFilter) -> Vec<Sql> {
         conditions.push(Sql::with("k.client_id = ?", id));
     }
     if let Some(text) = &filter.search
-        && let Some(found) = search::condition(tx.backend(), &search::CLIENTS, "k.client_id", text)
+        && let Some(found) =
+            search::condition(tx, &search::CLIENTS, search::Target::Through("k.client_id"), text).await?
     {
         conditions.push(found);
     }
-    conditions
+    Ok(conditions)
 }
 
 /// One page of contracts.
@@ -95,12 +97,12 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<ContractRow>, StoreError> {
-    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter).await?, sort, page).await
 }
 
 /// How many contracts match the filter.
 pub async fn count(tx: &ActingTx, filter: &ContractFilter) -> Result<u64, StoreError> {
-    paging::count(tx, &SPEC, conditions(tx, filter)).await
+    paging::count(tx, &SPEC, conditions(tx, filter).await?).await
 }
 
 /// A cursor positioned just after the row with this id, in `sort` order.

@@ -60,8 +60,8 @@ const SPEC: ListSpec = ListSpec {
               m.department_id AS department_id, m.active AS active, m.deactivated_at AS deactivated_at, \
               m.must_change_password AS must_change_password, m.created_at AS created_at, \
               m.updated_at AS updated_at, m.version AS version",
-    from: "employees m",
-    count_from: "employees m",
+    table: "employees m",
+    joins: "",
     id: "m.id",
 };
 
@@ -76,7 +76,7 @@ pub struct EmployeeFilter {
     pub search: Option<String>,
 }
 
-fn conditions(tx: &ActingTx, filter: &EmployeeFilter) -> Vec<Sql> {
+async fn conditions(tx: &ActingTx, filter: &EmployeeFilter) -> Result<Vec<Sql>, StoreError> {
     let mut conditions = Vec::new();
     if let Some(department) = filter.department {
         conditions.push(Sql::with("m.department_id = ?", department.id()));
@@ -85,11 +85,11 @@ fn conditions(tx: &ActingTx, filter: &EmployeeFilter) -> Vec<Sql> {
         conditions.push(Sql::new("NOT m.active"));
     }
     if let Some(text) = &filter.search
-        && let Some(found) = search::condition(tx.backend(), &search::EMPLOYEES, "m.id", text)
+        && let Some(found) = search::condition(tx, &search::EMPLOYEES, search::Target::Own("m"), text).await?
     {
         conditions.push(found);
     }
-    conditions
+    Ok(conditions)
 }
 
 /// One page of employees.
@@ -99,12 +99,12 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<EmployeeRow>, StoreError> {
-    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter).await?, sort, page).await
 }
 
 /// How many employees match the filter.
 pub async fn count(tx: &ActingTx, filter: &EmployeeFilter) -> Result<u64, StoreError> {
-    paging::count(tx, &SPEC, conditions(tx, filter)).await
+    paging::count(tx, &SPEC, conditions(tx, filter).await?).await
 }
 
 /// A cursor positioned just after the row with this id, in `sort` order.
@@ -219,7 +219,7 @@ impl Store {
     /// The employee with this email (case-insensitive), looked up by the
     /// system itself: used before anyone is logged in (login, demo logins).
     pub async fn employee_by_email(&self, email: &str) -> Result<Option<EmployeeRow>, StoreError> {
-        let mut sql = Sql::new(format!("SELECT {} FROM {}", SPEC.columns, SPEC.from));
+        let mut sql = Sql::new(format!("SELECT {} FROM {}", SPEC.columns, SPEC.table));
         sql.push_where(vec![Sql::with("lower(m.email) = lower(?)", email.to_owned())]);
         let row = sea_orm::ConnectionTrait::query_one_raw(self.system(), sql.build(self.backend())).await?;
         Ok(match row {

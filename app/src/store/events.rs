@@ -51,9 +51,8 @@ const SPEC: ListSpec = ListSpec {
               s.first_name || ' ' || s.last_name AS support_contact_name, v.start_at AS start_at, v.end_at AS end_at, \
               v.location AS location, v.attendees AS attendees, v.notes AS notes, v.created_at AS created_at, \
               v.updated_at AS updated_at, v.version AS version",
-    from: "events v JOIN contracts k ON k.id = v.contract_id JOIN clients c ON c.id = k.client_id \
-           LEFT JOIN employees s ON s.id = v.support_contact_id",
-    count_from: "events v",
+    table: "events v",
+    joins: "JOIN contracts k ON k.id = v.contract_id JOIN clients c ON c.id = k.client_id LEFT JOIN employees s ON s.id = v.support_contact_id",
     id: "v.id",
 };
 
@@ -74,7 +73,7 @@ pub struct EventFilter {
     pub search: Option<String>,
 }
 
-fn conditions(tx: &ActingTx, filter: &EventFilter) -> Vec<Sql> {
+async fn conditions(tx: &ActingTx, filter: &EventFilter) -> Result<Vec<Sql>, StoreError> {
     let mut conditions = Vec::new();
     if filter.without_support {
         conditions.push(Sql::new("v.support_contact_id IS NULL"));
@@ -92,11 +91,11 @@ fn conditions(tx: &ActingTx, filter: &EventFilter) -> Vec<Sql> {
         conditions.push(Sql::with("v.contract_id = ?", id));
     }
     if let Some(text) = &filter.search
-        && let Some(found) = search::condition(tx.backend(), &search::EVENTS, "v.id", text)
+        && let Some(found) = search::condition(tx, &search::EVENTS, search::Target::Own("v"), text).await?
     {
         conditions.push(found);
     }
-    conditions
+    Ok(conditions)
 }
 
 /// One page of events.
@@ -106,12 +105,12 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<EventRow>, StoreError> {
-    paging::fetch_page(tx, &SPEC, conditions(tx, filter), sort, page).await
+    paging::fetch_page(tx, &SPEC, conditions(tx, filter).await?, sort, page).await
 }
 
 /// How many events match the filter.
 pub async fn count(tx: &ActingTx, filter: &EventFilter) -> Result<u64, StoreError> {
-    paging::count(tx, &SPEC, conditions(tx, filter)).await
+    paging::count(tx, &SPEC, conditions(tx, filter).await?).await
 }
 
 /// A cursor positioned just after the row with this id, in `sort` order.

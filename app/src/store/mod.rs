@@ -11,7 +11,7 @@ mod error;
 pub mod events;
 pub mod paging;
 pub mod schema;
-mod search;
+pub mod search;
 mod sql;
 
 pub use crate::config::DatabaseTarget;

@@ -183,14 +183,26 @@ pub struct Page<T> {
     pub prev: Option<String>,
 }
 
-/// What a list selects: its columns, its FROM clause and its id
-/// expression.  Filters refer only to the list's own table, so counts run
-/// on `count_from` alone, without the joins that only add display names.
+/// What a list selects: its own table (with an alias), the joins that only
+/// add display names, the columns, and its id expression.  Filters and sort
+/// keys refer only to the list's own table, so a page is chosen from that
+/// table alone and joined afterwards: the planner cannot pick a join order
+/// that sorts a whole table, and counts need no joins at all.
 pub(crate) struct ListSpec {
     pub columns: &'static str,
-    pub from: &'static str,
-    pub count_from: &'static str,
+    pub table: &'static str,
+    pub joins: &'static str,
     pub id: &'static str,
+}
+
+impl ListSpec {
+    fn alias(&self) -> &'static str {
+        self.table.split_whitespace().last().unwrap_or(self.table)
+    }
+
+    fn from(&self) -> String {
+        format!("{} {}", self.table, self.joins)
+    }
 }
 
 /// Fetches one page of `spec` filtered by `conditions` in `sort` order.
@@ -239,14 +251,13 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
         let mut same_key = conditions.clone();
         same_key.push(key(format!("{} = ", sort.column.expr)));
         same_key.push(Sql::with(format!("{} {op} ?", spec.id), cursor.i));
-        rows = select(tx, spec, same_key, sort, &format!("{} {}", spec.id, walk.sql()), wanted).await?;
+        rows = select(tx, spec, same_key, sort, walk, true, wanted).await?;
         after_ties.push(key(format!("{} {op} ", sort.column.expr)));
     }
     if (rows.len() as u64) < wanted {
         let mut rest = conditions;
         rest.extend(after_ties);
-        let order = format!("{expr} {dir}, {id} {dir}", expr = sort.column.expr, id = spec.id, dir = walk.sql());
-        rows.extend(select(tx, spec, rest, sort, &order, wanted - rows.len() as u64).await?);
+        rows.extend(select(tx, spec, rest, sort, walk, false, wanted - rows.len() as u64).await?);
     }
     let more = rows.len() as u64 > request.limit;
     let mut keyed = Vec::with_capacity(rows.len().min(request.limit as usize));
@@ -272,19 +283,33 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
     Ok(Page { items: keyed.into_iter().map(|(item, _)| item).collect(), next, prev })
 }
 
-/// One ordered, limited SELECT of a list with its sort key.
+/// One ordered, limited SELECT of a list with its sort key; `same_key`
+/// orders by id alone (all rows share the key).
 async fn select(
     tx: &ActingTx,
     spec: &ListSpec,
     conditions: Vec<Sql>,
     sort: Sort,
-    order: &str,
+    walk: SortDir,
+    same_key: bool,
     limit: u64,
 ) -> Result<Vec<QueryResult>, StoreError> {
-    let mut sql =
-        Sql::new(format!("SELECT {}, {} AS sort_key FROM {}", spec.columns, sort.column.select_key(), spec.from));
+    let dir = walk.sql();
+    let alias = spec.alias();
+    let inner_order =
+        if same_key { format!("{} {dir}", spec.id) } else { format!("{} {dir}, {} {dir}", sort.column.expr, spec.id) };
+    let mut sql = Sql::new(format!(
+        "SELECT {columns}, {alias}.sort_key AS sort_key FROM (SELECT {alias}.*, {key} AS sort_key FROM {table}",
+        columns = spec.columns,
+        key = sort.column.select_key(),
+        table = spec.table,
+    ));
     sql.push_where(conditions);
-    sql.push(&format!(" ORDER BY {order} LIMIT {limit}"));
+    sql.push(&format!(
+        " ORDER BY {inner_order} LIMIT {limit}) {alias} {joins} ORDER BY {alias}.sort_key {dir}, {id} {dir}",
+        joins = spec.joins,
+        id = spec.id
+    ));
     Ok(sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?)
 }
 
@@ -298,7 +323,7 @@ fn key_of(row: &QueryResult, sort: Sort) -> Result<(KeyValue, i64), StoreError> 
 
 /// Counts the rows of `spec` matching `conditions`.
 pub(crate) async fn count(tx: &ActingTx, spec: &ListSpec, conditions: Vec<Sql>) -> Result<u64, StoreError> {
-    let mut sql = Sql::new(format!("SELECT count(*) AS n FROM {}", spec.count_from));
+    let mut sql = Sql::new(format!("SELECT count(*) AS n FROM {}", spec.table));
     sql.push_where(conditions);
     let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
     let n: i64 = match row {
@@ -315,7 +340,7 @@ pub(crate) async fn fetch_one<T: FromQueryResult>(
     kind: &'static str,
     id: i64,
 ) -> Result<T, StoreError> {
-    let mut sql = Sql::new(format!("SELECT {} FROM {}", spec.columns, spec.from));
+    let mut sql = Sql::new(format!("SELECT {} FROM {}", spec.columns, spec.from()));
     sql.push_where(vec![Sql::with(format!("{} = ?", spec.id), id)]);
     let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
     match row {
@@ -333,7 +358,7 @@ pub(crate) async fn cursor_at(
     id: i64,
 ) -> Result<Option<String>, StoreError> {
     let mut sql =
-        Sql::new(format!("SELECT {} AS id, {} AS sort_key FROM {}", spec.id, sort.column.select_key(), spec.from));
+        Sql::new(format!("SELECT {} AS id, {} AS sort_key FROM {}", spec.id, sort.column.select_key(), spec.table));
     sql.push_where(vec![Sql::with(format!("{} = ?", spec.id), id)]);
     let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
     Ok(match row {

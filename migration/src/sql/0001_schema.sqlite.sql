@@ -92,7 +92,9 @@ CREATE INDEX contracts_signed_by_idx ON contracts (signed_by_id) WHERE signed_by
 CREATE INDEX contracts_total_idx ON contracts (total_cents, id);
 CREATE INDEX contracts_due_idx ON contracts (due_cents, id);
 CREATE INDEX contracts_created_at_idx ON contracts (created_at, id);
-CREATE INDEX contracts_signed_at_idx ON contracts (coalesce(signed_at, 0), id);
+-- Unsigned contracts have no signing time; keying them by -id keeps them
+-- distinct (one huge tie group would mislead the planner) and first.
+CREATE INDEX contracts_signed_at_idx ON contracts (coalesce(signed_at, -id), id);
 
 CREATE TABLE events (
     id                 INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -111,7 +113,6 @@ CREATE TABLE events (
 ) STRICT;
 CREATE INDEX events_contract_idx ON events (contract_id, id);
 CREATE INDEX events_support_contact_idx ON events (support_contact_id, start_at, id);
-CREATE INDEX events_without_support_idx ON events (start_at, id) WHERE support_contact_id IS NULL;
 CREATE INDEX events_name_idx ON events (name, id);
 CREATE INDEX events_start_at_idx ON events (start_at, id);
 CREATE INDEX events_location_idx ON events (coalesce(location, ''), id);
