@@ -76,7 +76,10 @@ pub struct EventFilter {
 async fn conditions(tx: &ActingTx, filter: &EventFilter) -> Result<Vec<Sql>, StoreError> {
     let mut conditions = Vec::new();
     if filter.without_support {
-        conditions.push(Sql::new("v.support_contact_id IS NULL"));
+        // Unary plus keeps SQLite from collecting every such event through
+        // the support-contact index and sorting them all: walking the sort
+        // order and skipping assigned events finds a page sooner.
+        conditions.push(Sql::new("+v.support_contact_id IS NULL"));
     }
     if let Some(id) = filter.support_contact_id {
         conditions.push(Sql::with("v.support_contact_id = ?", id));
