@@ -4,10 +4,11 @@
 //! folded (lower-cased, unaccented) text.  See docs/decisions/0002-search.md.
 //!
 //! How a page of matches is found depends on how many rows match: a rare
-//! fragment is looked up in the search index and the few matches sorted; a
-//! common one is checked row by row while walking the sort order, which
-//! finds a page of matches after a few rows.  On SQLite the search index is
-//! asked first, with a cap, to choose; PostgreSQL's planner chooses itself.
+//! fragment's matches are fetched from the search index and sorted; for a
+//! common one the set of matches is built once and tested while walking the
+//! sort order, which finds a page after a few rows.  On SQLite the search
+//! index is asked first, with a cap, to choose; PostgreSQL's planner
+//! chooses itself.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -135,10 +136,9 @@ async fn sqlite_parts(
         if found.len() <= RARE_MATCHES {
             parts.push(Sql::with(format!("{row_id} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"), query));
         } else {
-            parts.push(Sql::with(
-                format!("EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH ? AND rowid = {row_id})"),
-                query,
-            ));
+            // Unary plus: test membership while walking the sort order
+            // instead of fetching every match and sorting them.
+            parts.push(Sql::with(format!("+{row_id} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"), query));
         }
     }
     for word in words.iter().filter(|word| word.chars().count() < 3) {
