@@ -49,7 +49,7 @@ pub static SORTS: [SortColumn; 7] = [
     SortColumn { name: "id", expr: "m.id", kind: KeyKind::Int },
     SortColumn { name: "last_name", expr: "m.last_name", kind: KeyKind::Text },
     SortColumn { name: "first_name", expr: "m.first_name", kind: KeyKind::Text },
-    SortColumn { name: "email", expr: "m.email", kind: KeyKind::Text },
+    SortColumn { name: "email", expr: "lower(m.email)", kind: KeyKind::Text },
     SortColumn { name: "department", expr: "m.department_id", kind: KeyKind::Int },
     SortColumn { name: "created_at", expr: "m.created_at", kind: KeyKind::Int },
     SortColumn { name: "updated_at", expr: "m.updated_at", kind: KeyKind::Int },

@@ -40,11 +40,11 @@ CREATE TABLE employees (
     version              bigint NOT NULL DEFAULT 1 CHECK (version >= 1),
     CHECK (active = (deactivated_at IS NULL))
 );
+-- Also serves sorting by email (case-insensitively).
 CREATE UNIQUE INDEX employees_email_key ON employees (lower(email));
 CREATE INDEX employees_department_idx ON employees (department_id, id);
 CREATE INDEX employees_last_name_idx ON employees (last_name, id);
 CREATE INDEX employees_first_name_idx ON employees (first_name, id);
-CREATE INDEX employees_email_idx ON employees (email, id);
 CREATE INDEX employees_created_at_idx ON employees (created_at, id);
 CREATE INDEX employees_updated_at_idx ON employees (updated_at, id);
 CREATE INDEX employees_inactive_idx ON employees (id) WHERE NOT active;
@@ -71,11 +71,12 @@ CREATE TABLE clients (
     last_contact_at  bigint,
     version          bigint NOT NULL DEFAULT 1 CHECK (version >= 1)
 );
+-- Also serves sorting by email (case-insensitively), with the rowid/id
+-- breaking ties.
 CREATE UNIQUE INDEX clients_email_key ON clients (lower(email));
 CREATE UNIQUE INDEX clients_id_sales_contact_key ON clients (id, sales_contact_id);
 CREATE INDEX clients_sales_contact_idx ON clients (sales_contact_id, id);
 CREATE INDEX clients_last_name_idx ON clients (last_name, id);
-CREATE INDEX clients_email_idx ON clients (email, id);
 CREATE INDEX clients_company_name_idx ON clients (coalesce(company_name, ''), id);
 CREATE INDEX clients_created_at_idx ON clients (created_at, id);
 CREATE INDEX clients_last_contact_at_idx ON clients (coalesce(last_contact_at, 0), id);
