@@ -1,8 +1,6 @@
 //! Logging: `tracing` to a daily-rotated file under the state directory,
 //! never to the terminal (the terminal application owns it).
 
-use std::path::PathBuf;
-
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
@@ -15,8 +13,6 @@ const KEPT_LOG_FILES: usize = 7;
 /// Keeps the log writer alive; logs are flushed when it is dropped.
 pub struct Telemetry {
     _guard: Option<WorkerGuard>,
-    /// The directory the log files are written to, if logging started.
-    pub log_dir: Option<PathBuf>,
 }
 
 /// Starts logging to a rotating file.  `RUST_LOG`, when set, wins over the
@@ -24,10 +20,10 @@ pub struct Telemetry {
 /// logging rather than stopping the CRM.
 pub fn init(settings: &LogSettings) -> Telemetry {
     let Some(dir) = settings.dir.clone().or_else(|| state_dir().map(|dir| dir.join("logs"))) else {
-        return Telemetry { _guard: None, log_dir: None };
+        return Telemetry { _guard: None };
     };
     if std::fs::create_dir_all(&dir).is_err() {
-        return Telemetry { _guard: None, log_dir: None };
+        return Telemetry { _guard: None };
     }
     let appender = match RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
@@ -37,7 +33,7 @@ pub fn init(settings: &LogSettings) -> Telemetry {
         .build(&dir)
     {
         Ok(appender) => appender,
-        Err(_) => return Telemetry { _guard: None, log_dir: None },
+        Err(_) => return Telemetry { _guard: None },
     };
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = std::env::var("RUST_LOG")
@@ -47,5 +43,5 @@ pub fn init(settings: &LogSettings) -> Telemetry {
         .unwrap_or_else(|| EnvFilter::new("info"));
     let installed =
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().is_ok();
-    Telemetry { _guard: installed.then_some(guard), log_dir: Some(dir) }
+    Telemetry { _guard: installed.then_some(guard) }
 }

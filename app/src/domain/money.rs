@@ -4,8 +4,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
-
 /// The largest amount the CRM accepts: 999,999,999.99.
 pub const MAX_CENTS: i64 = 99_999_999_999;
 
@@ -22,11 +20,6 @@ impl Money {
     /// The amount in cents, as stored.
     pub fn cents(self) -> i64 {
         self.0
-    }
-
-    /// The amount as an exact decimal with two places.
-    pub fn to_decimal(self) -> Decimal {
-        Decimal::new(self.0, 2)
     }
 }
 

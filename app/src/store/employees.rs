@@ -37,11 +37,6 @@ impl EmployeeRow {
     pub fn department(&self) -> Option<Department> {
         Department::from_id(self.department_id)
     }
-
-    /// First and last name.
-    pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
 }
 
 /// The sortable columns of the employee list, each served by an index.

@@ -53,33 +53,20 @@ impl Backend {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
-    target: DatabaseTarget,
 }
 
 impl Store {
     /// Opens the database, creating an SQLite file (mode 0600) when needed.
-    /// The schema is not touched; see [`Store::open_migrated`].
+    /// The schema is not touched; `services::database::open` migrates the
+    /// embedded default on first use.
     pub async fn open(target: &DatabaseTarget) -> Result<Store, StoreError> {
         let (db, backend) = connect::connect(target, connect::Mode::Normal).await?;
-        Ok(Store { db, backend, target: target.clone() })
-    }
-
-    /// Opens the database and brings its schema up to date: the embedded
-    /// default is created and migrated on first use.
-    pub async fn open_migrated(target: &DatabaseTarget) -> Result<Store, StoreError> {
-        let store = Store::open(target).await?;
-        schema::migrate(&store).await?;
-        Ok(store)
+        Ok(Store { db, backend })
     }
 
     /// The backend this store runs on.
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    /// Where this store's database is, without secrets.
-    pub fn target(&self) -> &DatabaseTarget {
-        &self.target
     }
 
     /// The connection pool, for system work that acts for no employee
