@@ -177,8 +177,8 @@ async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result
         .to_string();
 
     let phase = Instant::now();
-    let load = BulkLoad::begin(target, &["employees", "credentials", "clients", "contracts", "events"]).await?;
-    let employees = seed_employees(&load, &lists, &mut rng, options.clients, today, &password_hash).await?;
+    let mut load = BulkLoad::begin(target, &["employees", "credentials", "clients", "contracts", "events"]).await?;
+    let employees = seed_employees(&mut load, &lists, &mut rng, options.clients, today, &password_hash).await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded employees");
     let mut report = SeedReport {
         employees: employees.count,
@@ -191,11 +191,12 @@ async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result
         elapsed: Duration::ZERO,
     };
     let signed =
-        seed_clients_and_contracts(&load, &lists, &mut rng, options.clients, today, &employees, &mut report).await?;
+        seed_clients_and_contracts(&mut load, &lists, &mut rng, options.clients, today, &employees, &mut report)
+            .await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded clients and contracts");
-    seed_events(&load, &lists, &mut rng, options.clients * 2, today, &employees, &signed, &mut report).await?;
+    seed_events(&mut load, &lists, &mut rng, options.clients * 2, today, &employees, &signed, &mut report).await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded events");
-    load.commit(&["employees", "clients", "contracts", "events"]).await?;
+    load.commit().await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "rebuilt indexes and committed");
     Ok(report)
 }
@@ -223,7 +224,7 @@ const EMPLOYEE_COLUMNS: [&str; 12] = [
 ];
 
 async fn seed_employees(
-    load: &BulkLoad,
+    load: &mut BulkLoad,
     lists: &Lists,
     rng: &mut ChaCha8Rng,
     clients: u64,
@@ -311,7 +312,7 @@ const CONTRACT_COLUMNS: [&str; 11] = [
 /// Writes the clients and two contracts each; returns the signed
 /// contracts with their signing time (events only go on those).
 async fn seed_clients_and_contracts(
-    load: &BulkLoad,
+    load: &mut BulkLoad,
     lists: &Lists,
     rng: &mut ChaCha8Rng,
     clients: u64,
@@ -416,7 +417,7 @@ const EVENT_COLUMNS: [&str; 12] = [
 
 #[allow(clippy::too_many_arguments)]
 async fn seed_events(
-    load: &BulkLoad,
+    load: &mut BulkLoad,
     lists: &Lists,
     rng: &mut ChaCha8Rng,
     events: u64,

@@ -56,6 +56,7 @@ struct SearchBuild {
 pub struct BulkLoad {
     db: DatabaseConnection,
     backend: Backend,
+    tables: Vec<String>,
     deferred: Vec<String>,
     search: Option<SearchBuild>,
     /// Statements to the writer task, which owns the transaction so that
@@ -88,60 +89,16 @@ impl BulkLoad {
             }
             Ok(tx)
         });
-        Ok(BulkLoad { db, backend, deferred, search, rows: Some(rows), writer })
+        let tables = tables.iter().map(|table| table.to_string()).collect();
+        Ok(BulkLoad { db, backend, tables, deferred, search, rows: Some(rows), writer })
     }
-}
 
-/// Drops the secondary indexes and the triggers of `tables` until commit;
-/// returns their definitions.
-async fn defer_indexes(tx: &DatabaseTransaction, tables: &[&str]) -> Result<Vec<String>, StoreError> {
-    let mut deferred = Vec::new();
-    {
-        let mut list = Sql::new(
-            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('index', 'trigger') AND tbl_name IN (",
-        );
-        for (n, table) in tables.iter().enumerate() {
-            if n > 0 {
-                list.push(", ");
-            }
-            list.bind(table.to_string());
-        }
-        list.push(") ORDER BY type, name");
-        let rows = tx.query_all_raw(list.build(Backend::Sqlite)).await?;
-        for row in rows {
-            let kind: String = row.try_get("", "type")?;
-            let name: String = row.try_get("", "name")?;
-            let sql: String = row.try_get("", "sql")?;
-            // Unique indexes on plain columns stay: a foreign key may need
-            // one as its parent key.  Unique expression indexes (such as
-            // lower(email)) cannot be parent keys and are checked again when
-            // rebuilt.
-            if sql.trim_start().to_ascii_uppercase().starts_with("CREATE UNIQUE") {
-                let mut expressions = Sql::new("SELECT count(*) AS n FROM pragma_index_info(");
-                expressions.bind(name.clone()).push(") WHERE name IS NULL");
-                let row = tx.query_one_raw(expressions.build(Backend::Sqlite)).await?;
-                let on_expressions = match row {
-                    Some(row) => row.try_get::<i64>("", "n")? > 0,
-                    None => false,
-                };
-                if !on_expressions {
-                    continue;
-                }
-            }
-            tx.execute_unprepared(&format!("DROP {} {}", kind.to_uppercase(), quote(&name))).await?;
-            deferred.push(sql);
-        }
-    }
-    Ok(deferred)
-}
-
-impl BulkLoad {
     /// Inserts rows given as one flat list of values, `columns.len()` per
     /// row, split into statements of at most [`MAX_VALUES_PER_STATEMENT`].
-    pub async fn insert(&self, table: &str, columns: &[&str], values: Vec<Value>) -> Result<(), StoreError> {
+    pub async fn insert(&mut self, table: &str, columns: &[&str], values: Vec<Value>) -> Result<(), StoreError> {
         let width = columns.len();
         if width == 0 || !values.len().is_multiple_of(width) {
-            return Err(StoreError::Invalid(format!("bulk insert into {table}: values do not fill whole rows")));
+            return Err(StoreError::Internal(format!("bulk insert into {table}: values do not fill whole rows")));
         }
         self.feed_search(table, columns, &values).await?;
         for statement in insert_statements(self.backend, table, columns, values)? {
@@ -150,8 +107,13 @@ impl BulkLoad {
                 None => false,
             };
             if !sent {
-                // The writer stopped on an error; commit reports it.
-                return Err(StoreError::Invalid("the bulk load stopped early".into()));
+                // The writer stopped on an error: report that error.
+                self.rows = None;
+                return Err(match (&mut self.writer).await {
+                    Ok(Err(err)) => err,
+                    Ok(Ok(_)) => StoreError::Internal("the bulk load stopped early".into()),
+                    Err(err) => StoreError::Internal(format!("the bulk load failed: {err}")),
+                });
             }
         }
         Ok(())
@@ -165,7 +127,7 @@ impl BulkLoad {
             let mut positions = Vec::with_capacity(index.columns.len() + 1);
             for column in std::iter::once("id").chain(index.columns.iter().map(String::as_str)) {
                 let position = columns.iter().position(|c| *c == column).ok_or_else(|| {
-                    StoreError::Invalid(format!(
+                    StoreError::Internal(format!(
                         "bulk insert into {table} lacks {column}, which {} indexes",
                         index.name
                     ))
@@ -182,7 +144,7 @@ impl BulkLoad {
             if let Some(sender) = &search.sender
                 && sender.send((statement, document)).is_err()
             {
-                return Err(StoreError::Invalid("the search index build stopped early".into()));
+                return Err(StoreError::Internal("the search index build stopped early".into()));
             }
         }
         Ok(())
@@ -191,9 +153,9 @@ impl BulkLoad {
     /// Rebuilds what was deferred and commits the load; on PostgreSQL moves
     /// each identity past the ids given explicitly, so later inserts do not
     /// collide.
-    pub async fn commit(mut self, tables: &[&str]) -> Result<(), StoreError> {
+    pub async fn commit(mut self) -> Result<(), StoreError> {
         self.rows = None;
-        let tx = self.writer.await.map_err(|err| StoreError::Invalid(format!("the bulk load failed: {err}")))??;
+        let tx = self.writer.await.map_err(|err| StoreError::Internal(format!("the bulk load failed: {err}")))??;
         tracing::info!("rows written");
         for sql in &self.deferred {
             tx.execute_unprepared(sql).await?;
@@ -203,7 +165,7 @@ impl BulkLoad {
         if let Some(search) = &mut search {
             search.sender = None;
             if let Some(task) = search.task.take() {
-                task.await.map_err(|err| StoreError::Invalid(format!("the search index build failed: {err}")))??;
+                task.await.map_err(|err| StoreError::Internal(format!("the search index build failed: {err}")))??;
             }
             for index in &search.indexes {
                 for shadow in FTS5_SHADOW_TABLES {
@@ -216,7 +178,15 @@ impl BulkLoad {
             }
         }
         if self.backend == Backend::Postgres {
-            for table in tables {
+            // Tables keyed by an identity column (credentials is keyed by
+            // its employee) move past the ids given explicitly.
+            let mut identities = Sql::new(
+                "SELECT table_name AS name FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND column_name = 'id' AND is_identity = 'YES' AND table_name IN ",
+            );
+            identities.push_in_list(self.tables.iter().cloned());
+            for row in tx.query_all_raw(identities.build(self.backend)).await? {
+                let table: String = row.try_get("", "name")?;
                 let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                 );
@@ -235,6 +205,41 @@ impl BulkLoad {
         self.db.close().await?;
         Ok(())
     }
+}
+
+/// Drops the secondary indexes and the triggers of `tables` until commit;
+/// returns their definitions.
+async fn defer_indexes(tx: &DatabaseTransaction, tables: &[&str]) -> Result<Vec<String>, StoreError> {
+    let mut deferred = Vec::new();
+    let mut list = Sql::new(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN ('index', 'trigger') AND tbl_name IN ",
+    );
+    list.push_in_list(tables.iter().map(|table| table.to_string())).push(" ORDER BY type, name");
+    let rows = tx.query_all_raw(list.build(Backend::Sqlite)).await?;
+    for row in rows {
+        let kind: String = row.try_get("", "type")?;
+        let name: String = row.try_get("", "name")?;
+        let sql: String = row.try_get("", "sql")?;
+        // Unique indexes on plain columns stay: a foreign key may need
+        // one as its parent key.  Unique expression indexes (such as
+        // lower(email)) cannot be parent keys and are checked again when
+        // rebuilt.
+        if sql.trim_start().to_ascii_uppercase().starts_with("CREATE UNIQUE") {
+            let mut expressions = Sql::new("SELECT count(*) AS n FROM pragma_index_info(");
+            expressions.bind(name.clone()).push(") WHERE name IS NULL");
+            let row = tx.query_one_raw(expressions.build(Backend::Sqlite)).await?;
+            let on_expressions = match row {
+                Some(row) => row.try_get::<i64>("", "n")? > 0,
+                None => false,
+            };
+            if !on_expressions {
+                continue;
+            }
+        }
+        tx.execute_unprepared(&format!("DROP {} {}", kind.to_uppercase(), quote(&name))).await?;
+        deferred.push(sql);
+    }
+    Ok(deferred)
 }
 
 impl Drop for SearchBuild {
@@ -338,7 +343,7 @@ fn push_json(document: &mut String, value: &Value) -> Result<(), StoreError> {
         Value::Int(Some(n)) => write!(document, "{n}"),
         Value::Bool(Some(b)) => write!(document, "{}", u8::from(*b)),
         Value::String(Some(text)) => {
-            let quoted = serde_json::to_string(text.as_str()).map_err(|err| StoreError::Invalid(err.to_string()))?;
+            let quoted = serde_json::to_string(text.as_str()).map_err(|err| StoreError::Internal(err.to_string()))?;
             document.push_str(&quoted);
             Ok(())
         }
@@ -346,9 +351,9 @@ fn push_json(document: &mut String, value: &Value) -> Result<(), StoreError> {
             document.push_str("null");
             Ok(())
         }
-        other => return Err(StoreError::Invalid(format!("bulk load cannot carry {other:?}"))),
+        other => return Err(StoreError::Internal(format!("bulk load cannot carry {other:?}"))),
     };
-    written.map_err(|err| StoreError::Invalid(err.to_string()))
+    written.map_err(|err| StoreError::Internal(err.to_string()))
 }
 
 /// Creates the scratch file with the same FTS5 tables as the database,

@@ -38,6 +38,9 @@ pub enum StoreError {
     /// The database cannot be reached or opened.
     #[error("{0}")]
     Unavailable(String),
+    /// A failure inside the CRM itself (a task that stopped, a bug).
+    #[error("{0}")]
+    Internal(String),
     /// Anything else; the detail goes to the log only.
     #[error("the database reported an unexpected error")]
     Database(#[source] DbErr),
@@ -104,7 +107,7 @@ impl From<StoreError> for Failure {
             StoreError::NotFound { .. } => FailureKind::NotFound,
             StoreError::Conflict { .. } | StoreError::Duplicate(_) => FailureKind::Conflict,
             StoreError::Rejected(_) | StoreError::Invalid(_) => FailureKind::InvalidInput,
-            StoreError::Unavailable(_) | StoreError::Database(_) => FailureKind::Unexpected,
+            StoreError::Unavailable(_) | StoreError::Internal(_) | StoreError::Database(_) => FailureKind::Unexpected,
         };
         let mut message = err.to_string();
         if let Some(first) = message.get(0..1) {

@@ -36,6 +36,18 @@ impl Sql {
         self
     }
 
+    /// Appends `(?, ?, …)` bound to `values`, for an `IN` list.
+    pub(crate) fn push_in_list<T: Into<Value>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Sql {
+        self.push("(");
+        for (n, value) in values.into_iter().enumerate() {
+            if n > 0 {
+                self.push(", ");
+            }
+            self.bind(value);
+        }
+        self.push(")")
+    }
+
     /// Records values for `?` placeholders already written in the text.
     pub(crate) fn bind_all(&mut self, values: Vec<Value>) -> &mut Sql {
         self.values.extend(values);
