@@ -153,6 +153,24 @@ impl HasId for employees::EmployeeRow {
     }
 }
 
+/// Walks list `$module` for each filter and every sort, after checking
+/// that the filter matches demo rows.
+macro_rules! walk_every_sort {
+    ($store:expr, $actor:expr, $module:ident, $filters:expr) => {
+        for filter in &$filters {
+            let expected =
+                $store.as_employee($actor, async |tx| $module::count(tx, filter).await).await.expect("count");
+            assert!(expected > 0, "{filter:?} should match demo rows");
+            for sort in every_sort(&$module::SORTS) {
+                walk($store, $actor, stringify!($module), expected, sort, async |tx, page| {
+                    $module::list(tx, filter, sort, page).await
+                })
+                .await;
+            }
+        }
+    };
+}
+
 fn every_sort(columns: &'static [SortColumn]) -> Vec<Sort> {
     columns.iter().flat_map(|column| [SortDir::Asc, SortDir::Desc].map(|dir| Sort { column, dir })).collect()
 }
@@ -171,57 +189,22 @@ on_both_backends!(keyset_paging_returns_every_row_once, async |db: &common::Test
         ClientFilter { without_active_sales: true, ..Default::default() },
         ClientFilter { search: Some("ar".into()), ..Default::default() },
     ];
-    for filter in &client_filters {
-        let expected = store.as_employee(&manager, async |tx| clients::count(tx, filter).await).await.expect("count");
-        assert!(expected > 0, "{filter:?} should match demo rows");
-        for sort in every_sort(&clients::SORTS) {
-            walk(&store, &manager, "clients", expected, sort, async |tx, page| {
-                clients::list(tx, filter, sort, page).await
-            })
-            .await;
-        }
-    }
+    walk_every_sort!(&store, &manager, clients, client_filters);
     let contract_filters = [
         ContractFilter::default(),
         ContractFilter { unsigned: true, ..Default::default() },
         ContractFilter { unpaid: true, sales_contact_id: Some(sales), ..Default::default() },
     ];
-    for filter in &contract_filters {
-        let expected = store.as_employee(&manager, async |tx| contracts::count(tx, filter).await).await.expect("count");
-        assert!(expected > 0, "{filter:?} should match demo rows");
-        for sort in every_sort(&contracts::SORTS) {
-            walk(&store, &manager, "contracts", expected, sort, async |tx, page| {
-                contracts::list(tx, filter, sort, page).await
-            })
-            .await;
-        }
-    }
+    walk_every_sort!(&store, &manager, contracts, contract_filters);
     let event_filters = [
         EventFilter::default(),
         EventFilter { without_support: true, ..Default::default() },
         EventFilter { support_contact_id: Some(support), starting_from: Some(now), ..Default::default() },
         EventFilter { sales_contact_id: Some(sales), ..Default::default() },
     ];
-    for filter in &event_filters {
-        let expected = store.as_employee(&manager, async |tx| events::count(tx, filter).await).await.expect("count");
-        assert!(expected > 0, "{filter:?} should match demo rows");
-        for sort in every_sort(&events::SORTS) {
-            walk(&store, &manager, "events", expected, sort, async |tx, page| {
-                events::list(tx, filter, sort, page).await
-            })
-            .await;
-        }
-    }
+    walk_every_sort!(&store, &manager, events, event_filters);
     let employee_filters = [EmployeeFilter::default(), EmployeeFilter { inactive: true, ..Default::default() }];
-    for filter in &employee_filters {
-        let expected = store.as_employee(&manager, async |tx| employees::count(tx, filter).await).await.expect("count");
-        for sort in every_sort(&employees::SORTS) {
-            walk(&store, &manager, "employees", expected, sort, async |tx, page| {
-                employees::list(tx, filter, sort, page).await
-            })
-            .await;
-        }
-    }
+    walk_every_sort!(&store, &manager, employees, employee_filters);
     // Rows come in sort order, ties broken by id.
     let sort = Sort::parse("last_name:desc", &clients::SORTS).expect("sort");
     let page = store

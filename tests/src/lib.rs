@@ -58,6 +58,13 @@ impl Home {
         command
     }
 
+    /// Writes this home's configuration file.
+    pub fn write_config(&self, text: &str) {
+        let dir = self.dir.path().join("config").join("epic-crm");
+        std::fs::create_dir_all(&dir).expect("config dir");
+        std::fs::write(dir.join("config.toml"), text).expect("write config");
+    }
+
     /// Where the default SQLite database of this home is.
     pub fn default_database(&self) -> PathBuf {
         self.dir.path().join("data").join("epic-crm").join("epic-crm.db")

@@ -52,11 +52,7 @@ fn an_unreachable_server_is_reported_in_one_sentence() {
 #[test]
 fn a_config_file_with_a_syntax_error_is_a_usage_error() {
     let home = Home::new();
-    let dir = home.dir.path().join("config").join("epic-crm");
-    std::fs::create_dir_all(&dir).expect("config dir");
-    std::fs::File::create(dir.join("config.toml"))
-        .and_then(|mut file| file.write_all(b"[profiles.office\nurl = 3\n"))
-        .expect("write config");
+    home.write_config("[profiles.office\nurl = 3\n");
     home.command(&["db", "status"]).assert().code(2).stderr(contains("config.toml")).stderr(contains("not valid"));
 }
 
@@ -72,14 +68,11 @@ fn an_unknown_profile_is_a_usage_error() {
 #[test]
 fn profiles_from_the_config_file_are_used() {
     let home = Home::new();
-    let dir = home.dir.path().join("config").join("epic-crm");
-    std::fs::create_dir_all(&dir).expect("config dir");
     let db = home.dir.path().join("laptop.db");
-    std::fs::write(
-        dir.join("config.toml"),
-        format!("default_profile = \"laptop\"\n[profiles.laptop]\nurl = \"sqlite://{}\"\n", db.display()),
-    )
-    .expect("write config");
+    home.write_config(&format!(
+        "default_profile = \"laptop\"\n[profiles.laptop]\nurl = \"sqlite://{}\"\n",
+        db.display()
+    ));
     home.command(&["db", "migrate"]).assert().success().stdout(contains("laptop.db is up to date"));
     assert!(db.exists());
 }
