@@ -312,7 +312,8 @@ pub async fn run(
     }
     let case = Case::Contracts(ContractFilter { search: Some("mart".into()), unsigned: true, ..Default::default() });
     searches.push(("contracts unsigned \"mart\"".into(), case));
-    for (label, case) in searches.into_iter().filter(|(label, _)| wanted(label)) {
+    // Figures are named "<label> search first page"; `--only search` picks them all.
+    for (label, case) in searches.into_iter().filter(|(label, _)| wanted(&format!("{label} search first page"))) {
         bench.search_case(&label, case).await?;
     }
 

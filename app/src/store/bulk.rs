@@ -46,9 +46,11 @@ type SearchBatch = (String, String);
 struct SearchBuild {
     path: PathBuf,
     indexes: Vec<SearchIndex>,
-    // Unbounded: the load must not wait for the slower search build; what
-    // queues is JSON text, a fraction of the data loaded.
+    // Unbounded: the rows queue here until they are all written; what
+    // queues is JSON text of the searchable columns, a fraction of the data.
     sender: Option<mpsc::UnboundedSender<SearchBatch>>,
+    /// Tells the build to begin, once the rows are written.
+    start: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<JoinHandle<Result<(), StoreError>>>,
 }
 
@@ -157,13 +159,20 @@ impl BulkLoad {
         self.rows = None;
         let tx = self.writer.await.map_err(|err| StoreError::Internal(format!("the bulk load failed: {err}")))??;
         tracing::info!("rows written");
+        let mut search = self.search.take();
+        if let Some(search) = &mut search {
+            // Every row has been sent: the search build runs on the other
+            // core while the indexes are rebuilt.
+            search.sender = None;
+            if let Some(start) = search.start.take() {
+                let _ = start.send(());
+            }
+        }
         for sql in &self.deferred {
             tx.execute_unprepared(sql).await?;
         }
         tracing::info!(count = self.deferred.len(), "rebuilt deferred indexes and triggers");
-        let mut search = self.search.take();
         if let Some(search) = &mut search {
-            search.sender = None;
             if let Some(task) = search.task.take() {
                 task.await.map_err(|err| StoreError::Internal(format!("the search index build failed: {err}")))??;
             }
@@ -194,6 +203,7 @@ impl BulkLoad {
             }
         }
         tx.commit().await?;
+        tracing::info!("committed");
         if self.backend == Backend::Sqlite {
             if search.is_some() {
                 self.db.execute_unprepared(&format!("DETACH DATABASE {SCRATCH_SCHEMA}")).await?;
@@ -201,8 +211,10 @@ impl BulkLoad {
             }
             // Back to the everyday journal (WAL persists in the file).
             self.db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+            tracing::info!("back to WAL");
         }
         self.db.close().await?;
+        tracing::info!("closed");
         Ok(())
     }
 }
@@ -398,7 +410,12 @@ async fn start_search_build(db: &DatabaseConnection, path: &Path, tables: &[&str
     db.execute_raw(attach.build(Backend::Sqlite)).await?;
 
     let (sender, mut receiver) = mpsc::unbounded_channel::<SearchBatch>();
+    let (start, started) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
+        // Wait until every row is written: while rows are generated and
+        // written both cores are busy, while the indexes are rebuilt one
+        // is idle.  The queued rows wait in memory meanwhile.
+        let _ = started.await;
         let tx = builder.begin().await?;
         tx.execute_unprepared("PRAGMA cache_size = -1048576").await?;
         while let Some((statement, document)) = receiver.recv().await {
@@ -409,7 +426,7 @@ async fn start_search_build(db: &DatabaseConnection, path: &Path, tables: &[&str
         tracing::info!("search indexes built");
         Ok(())
     });
-    Ok(SearchBuild { path: scratch, indexes, sender: Some(sender), task: Some(task) })
+    Ok(SearchBuild { path: scratch, indexes, sender: Some(sender), start: Some(start), task: Some(task) })
 }
 
 /// The `content = '…'` table of an FTS5 definition.
