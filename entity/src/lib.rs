@@ -8,5 +8,6 @@ pub mod credential;
 pub mod department;
 pub mod employee;
 pub mod event;
+pub mod login_attempt;
 pub mod notification;
 pub mod session;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_schema;
+mod m20261123_000002_login_attempts;
 
 /// The ordered list of every migration of the CRM.
 pub struct Migrator;
@@ -12,7 +13,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_schema::Migration)]
+        vec![Box::new(m20261123_000001_schema::Migration), Box::new(m20261123_000002_login_attempts::Migration)]
     }
 }
 

@@ -125,6 +125,18 @@ pub struct NewEmployee {
 
 /// Creates an employee and their password verifier (an argon2id PHC string).
 pub async fn create(tx: &ActingTx, new: NewEmployee, password_hash: String) -> Result<EmployeeRow, StoreError> {
+    let id = insert(tx.conn(), new, password_hash).await?;
+    get(tx, id).await
+}
+
+/// Inserts an employee and their credential in `conn`'s transaction;
+/// returns the new id.  Shared with the creation of the first manager, who
+/// has nobody to act for them.
+pub(crate) async fn insert(
+    conn: &sea_orm::DatabaseTransaction,
+    new: NewEmployee,
+    password_hash: String,
+) -> Result<i64, StoreError> {
     let now = now_ms();
     let model = employee::ActiveModel {
         first_name: Set(new.first_name),
@@ -140,16 +152,16 @@ pub async fn create(tx: &ActingTx, new: NewEmployee, password_hash: String) -> R
         version: Set(1),
         ..Default::default()
     };
-    let inserted = employee::Entity::insert(model).exec(tx.conn()).await?;
+    let inserted = employee::Entity::insert(model).exec(conn).await?;
     let id = inserted.last_insert_id;
     credential::Entity::insert(credential::ActiveModel {
         employee_id: Set(id),
         password_hash: Set(password_hash),
         updated_at: Set(now),
     })
-    .exec(tx.conn())
+    .exec(conn)
     .await?;
-    get(tx, id).await
+    Ok(id)
 }
 
 /// Changes to an employee; `None` leaves a field as it is.

@@ -1,7 +1,9 @@
 //! Data access: connection, schema, the per-employee transaction wrapper,
 //! and one module per record kind with filtered, sorted, keyset-paged lists.
 
+pub mod accounts;
 mod acting;
+pub mod audit;
 pub mod bulk;
 pub mod clients;
 mod connect;
