@@ -1,6 +1,7 @@
 //! Epic Events CRM: a keyboard-first terminal CRM for an event-organising
-//! company.  Layers depend one way: `cli` → `services` → `domain`, `store`.
+//! company.  Layers depend one way: `cli` → `services` → `domain`, `store`, `auth`.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

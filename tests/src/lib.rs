@@ -76,3 +76,40 @@ impl Default for Home {
         Home::new()
     }
 }
+
+/// A fresh PostgreSQL database for one test, dropped afterwards; `None`
+/// (after saying the test was skipped) when no test server is configured.
+pub struct PgDatabase {
+    admin: String,
+    name: String,
+    /// The URL of the new database.
+    pub url: String,
+}
+
+impl PgDatabase {
+    /// Creates the database `epiccrm_cli_<pid>_<test>`.
+    pub fn new(test: &str) -> Option<PgDatabase> {
+        use std::io::Write;
+        let Ok(admin) = std::env::var(TEST_DATABASE_VARIABLE) else {
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test} on PostgreSQL: set {TEST_DATABASE_VARIABLE} to run it");
+            return None;
+        };
+        let name = format!("epiccrm_cli_{}_{test}", std::process::id());
+        psql(&admin, &format!("CREATE DATABASE {name}"));
+        let mut url = url::Url::parse(&admin).expect("test database URL");
+        url.set_path(&format!("/{name}"));
+        Some(PgDatabase { admin, name, url: url.to_string() })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        psql(&self.admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+    }
+}
+
+/// Runs one statement with psql, as an administrator of the test server would.
+pub fn psql(url: &str, sql: &str) {
+    let status = Command::new("psql").args([url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]).status().expect("run psql");
+    assert!(status.success(), "psql failed: {sql}");
+}

@@ -1,10 +1,9 @@
 //! The command line end to end: the real binary, its output and its exit
 //! codes, on the embedded default and on PostgreSQL.
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 
-use epic_crm_tests::{Home, TEST_DATABASE_VARIABLE};
+use epic_crm_tests::{Home, PgDatabase};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -138,42 +137,6 @@ fn bench_prints_figures() {
 #[test]
 fn bench_needs_demo_data() {
     Home::new().command(&["bench", "--iterations", "1"]).assert().code(5).stderr(contains("demo seed"));
-}
-
-/// A fresh PostgreSQL database for one test, dropped afterwards.
-struct PgDatabase {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgDatabase {
-    fn new(test: &str) -> Option<PgDatabase> {
-        let Ok(admin) = std::env::var(TEST_DATABASE_VARIABLE) else {
-            let _ = writeln!(std::io::stderr(), "SKIPPED {test} on PostgreSQL: set {TEST_DATABASE_VARIABLE} to run it");
-            return None;
-        };
-        let name = format!("epiccrm_cli_{}_{test}", std::process::id());
-        psql(&admin, &format!("CREATE DATABASE {name}"));
-        let mut url = url::Url::parse(&admin).expect("test database URL");
-        url.set_path(&format!("/{name}"));
-        Some(PgDatabase { admin, name, url: url.to_string() })
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        psql(&self.admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-    }
-}
-
-/// Runs one statement with psql, as an administrator of the test server would.
-fn psql(url: &str, sql: &str) {
-    let status = std::process::Command::new("psql")
-        .args([url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
-        .status()
-        .expect("run psql");
-    assert!(status.success(), "psql failed: {sql}");
 }
 
 #[test]

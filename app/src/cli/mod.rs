@@ -15,6 +15,8 @@ macro_rules! out {
 mod bench;
 mod db;
 mod demo;
+mod employees;
+mod session;
 
 use std::path::PathBuf;
 
@@ -67,6 +69,17 @@ pub enum Command {
     Demo(demo::DemoCommand),
     /// Measure list, paging, search and count latency on the database.
     Bench(bench::BenchArgs),
+    /// Log in to the database (the password is prompted, or read with --password-stdin).
+    Login(session::LoginArgs),
+    /// Show who is logged in to the database.
+    Whoami,
+    /// Log out of the database.
+    Logout,
+    /// Change your own password.
+    Password(session::PasswordArgs),
+    /// Create employees, reset their passwords, unlock them.
+    #[command(subcommand)]
+    Employees(employees::EmployeesCommand),
 }
 
 /// Runs a parsed command line; returns the failure to report, if any.
@@ -91,6 +104,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Db(command) => db::run(command, &target, cli.format).await,
             Command::Demo(command) => demo::run(command, &target, cli.format).await,
             Command::Bench(args) => bench::run(args, &target, cli.format).await,
+            Command::Login(args) => session::login(args, &target, &settings, cli.format).await,
+            Command::Whoami => session::whoami(&target, &settings, cli.format).await,
+            Command::Logout => session::logout(&target, &settings, cli.format).await,
+            Command::Password(args) => session::password(args, &target, &settings, cli.format).await,
+            Command::Employees(command) => employees::run(command, &target, &settings, cli.format).await,
         }
     })
 }
@@ -134,5 +152,49 @@ pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     line(headers.to_vec());
     for row in rows {
         line(row.iter().map(String::as_str).collect());
+    }
+}
+
+/// A time (UTC epoch ms) as RFC 3339 in UTC, as JSON output wants.
+pub(crate) fn rfc3339(ms: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// One CSV cell: quoted when needed, and neutralised when a spreadsheet
+/// would run it as a formula (SECURITY.md): cells starting with `=`, `@`,
+/// tab or CR, or with `+`/`-` unless the cell is a plain number or phone
+/// number, get a leading `'`.
+pub(crate) fn csv_cell(value: &str) -> String {
+    // After the sign: digits, spaces, dots and parentheses only.
+    let plain_number = |text: &str| {
+        let rest = text.get(1..).unwrap_or_default();
+        rest.chars().all(|ch| ch.is_ascii_digit() || matches!(ch, ' ' | '.' | '(' | ')'))
+            && rest.chars().any(|ch| ch.is_ascii_digit())
+    };
+    let risky = match value.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !plain_number(value),
+        _ => false,
+    };
+    let cell = if risky { format!("'{value}") } else { value.to_owned() };
+    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_cell;
+
+    #[test]
+    fn csv_cells_are_quoted_and_neutralised() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("+33 6 12 34 56 78"), "+33 6 12 34 56 78");
+        assert_eq!(csv_cell("-12.50"), "-12.50");
+        assert_eq!(csv_cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(csv_cell("-2+3"), "'-2+3");
+        assert_eq!(csv_cell("\tx"), "'\tx");
     }
 }

@@ -59,7 +59,12 @@ impl Default for LogSettings {
     }
 }
 
-/// Lifetimes of session tokens.
+/// The OWASP minimum memory cost of argon2id, in KiB (SECURITY.md).
+pub const MIN_ARGON2_MEMORY_KIB: u32 = 19_456;
+/// The OWASP minimum number of argon2id passes.
+pub const MIN_ARGON2_ITERATIONS: u32 = 2;
+
+/// Sessions, token storage and password hashing.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct AuthSettings {
@@ -67,12 +72,40 @@ pub struct AuthSettings {
     pub access_token_seconds: u64,
     /// Refresh-token lifetime in days.
     pub refresh_token_days: u64,
+    /// Where session tokens and the signing key are kept.
+    pub token_store: TokenStoreChoice,
+    /// argon2id memory cost in KiB for new password hashes.
+    pub argon2_memory_kib: u32,
+    /// argon2id passes for new password hashes.
+    pub argon2_iterations: u32,
+    /// Allows argon2 costs below the OWASP minimum; for test setups only.
+    pub allow_weak_hashing_for_tests: bool,
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { access_token_seconds: MAX_ACCESS_TOKEN_SECONDS, refresh_token_days: 7 }
+        Self {
+            access_token_seconds: MAX_ACCESS_TOKEN_SECONDS,
+            refresh_token_days: 7,
+            token_store: TokenStoreChoice::Auto,
+            argon2_memory_kib: MIN_ARGON2_MEMORY_KIB,
+            argon2_iterations: MIN_ARGON2_ITERATIONS,
+            allow_weak_hashing_for_tests: false,
+        }
     }
+}
+
+/// Where session tokens and the signing key are kept.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStoreChoice {
+    /// The OS keyring when it answers a probe at start, otherwise the file.
+    #[default]
+    Auto,
+    /// The OS keyring only; an error when it cannot be reached.
+    Keyring,
+    /// Files under the state directory (0700 folder, 0600 files).
+    File,
 }
 
 /// Sentry error reporting, enabled only when a DSN is configured.
@@ -177,6 +210,20 @@ impl Settings {
                 self.auth.refresh_token_days
             )));
         }
+        let auth = &self.auth;
+        if !auth.allow_weak_hashing_for_tests
+            && (auth.argon2_memory_kib < MIN_ARGON2_MEMORY_KIB || auth.argon2_iterations < MIN_ARGON2_ITERATIONS)
+        {
+            return Err(Failure::usage(format!(
+                "auth.argon2_memory_kib = {} and auth.argon2_iterations = {} are below the minimum of {MIN_ARGON2_MEMORY_KIB} KiB and {MIN_ARGON2_ITERATIONS} passes: raise them (weaker hashing is only for test setups, with auth.allow_weak_hashing_for_tests = true).",
+                auth.argon2_memory_kib, auth.argon2_iterations
+            )));
+        }
+        if auth.argon2_memory_kib < 8 || auth.argon2_iterations < 1 {
+            return Err(Failure::usage(
+                "auth.argon2_memory_kib must be at least 8 and auth.argon2_iterations at least 1.".to_string(),
+            ));
+        }
         if let Some(profile) = &self.default_profile
             && !self.profiles.contains_key(profile)
         {
@@ -269,5 +316,20 @@ mod tests {
         let failure =
             Settings::load(&Sources { config_file: Some(config.path().into()), env: env(&[]) }).expect_err("must fail");
         assert!(failure.message.contains("[profiles.nowhere]"), "{}", failure.message);
+    }
+
+    #[test]
+    fn weak_password_hashing_needs_the_test_only_switch() {
+        let weak = [("EPICCRM_AUTH__ARGON2_MEMORY_KIB", "64"), ("EPICCRM_AUTH__ARGON2_ITERATIONS", "1")];
+        let failure = Settings::load(&Sources { config_file: None, env: env(&weak) }).expect_err("must fail");
+        assert_eq!(failure.kind.exit_code(), 2);
+        assert!(failure.message.contains("19456 KiB"), "{}", failure.message);
+        let mut allowed = weak.to_vec();
+        allowed.push(("EPICCRM_AUTH__ALLOW_WEAK_HASHING_FOR_TESTS", "true"));
+        let settings = Settings::load(&Sources { config_file: None, env: env(&allowed) }).expect("load");
+        assert_eq!(settings.auth.argon2_memory_kib, 64);
+        let file_store = env(&[("EPICCRM_AUTH__TOKEN_STORE", "file")]);
+        let settings = Settings::load(&Sources { config_file: None, env: file_store }).expect("load");
+        assert_eq!(settings.auth.token_store, TokenStoreChoice::File);
     }
 }

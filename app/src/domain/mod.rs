@@ -1,9 +1,10 @@
-//! Pure rules of the CRM: departments, money, times.  Depends on nothing
+//! Pure rules of the CRM: departments, money, times, validation.  Depends on nothing
 //! but std and small crates.
 
 pub mod department;
 pub mod money;
 pub mod time;
+pub mod validation;
 
 pub use department::Department;
 pub use money::Money;

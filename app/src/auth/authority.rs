@@ -1,0 +1,519 @@
+//! The session authority: logs employees in, rotates and ends sessions,
+//! checks the session behind every command, and manages passwords.
+//!
+//! [`SessionAuthority`] is the interface the rest of the CRM calls.
+//! [`LocalAuthority`] implements it in the application, on either backend;
+//! PostgreSQL team mode can add an implementation that asks the database
+//! instead, without touching the callers.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::password::{self, Hashing};
+use super::secrets::SecretStore;
+use super::tokens::{self, SigningKey, TokenKind, digest};
+use super::{AuthError, lockout};
+use crate::config::AuthSettings;
+use crate::domain::Department;
+use crate::domain::time::Clock;
+use crate::store::accounts::{AccountsTx, LoginRecord};
+use crate::store::audit::NewAuditEntry;
+use crate::store::employees::NewEmployee;
+use crate::store::{Actor, Store};
+
+/// The secret-store key of the token signing key.
+pub const SIGNING_KEY: &str = "signing-key";
+
+/// The two tokens of a session, as the client keeps them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tokens {
+    /// Presented on every command; lives minutes.
+    pub access: String,
+    /// Exchanged once for a new pair; lives days.
+    pub refresh: String,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tokens(…)")
+    }
+}
+
+/// A checked session: who is acting, in which department.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    pub employee_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub department: Department,
+    /// The account must choose a new password before anything else.
+    pub must_change_password: bool,
+    /// The login this session belongs to.
+    pub family_id: String,
+    /// The access token the session was checked with.
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("employee_id", &self.employee_id)
+            .field("department", &self.department)
+            .field("must_change_password", &self.must_change_password)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// The employee as the store's transactions act for them.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            employee_id: self.employee_id,
+            department: self.department,
+            access_token: Some(self.access_token.clone()),
+        }
+    }
+
+    /// "First Last".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Everything that creates, checks or ends sessions and passwords.
+#[async_trait::async_trait]
+pub trait SessionAuthority: Send + Sync {
+    /// Checks an email and password; on success opens a session family.
+    async fn login(&self, email: &str, password: &str) -> Result<Tokens, AuthError>;
+    /// Exchanges a refresh token for a new pair; a token presented twice
+    /// ends its whole family.
+    async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AuthError>;
+    /// Checks an access token and that its session and employee are still
+    /// active.
+    async fn verify(&self, access_token: &str) -> Result<Session, AuthError>;
+    /// Ends the session family of a refresh token.
+    async fn logout(&self, refresh_token: &str) -> Result<(), AuthError>;
+    /// Changes the session's own password; other sessions of the employee end.
+    async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<(), AuthError>;
+    /// Creates the first employee, a manager, while no employee exists.
+    async fn bootstrap(&self, new: NewEmployee, password: &str) -> Result<i64, AuthError>;
+    /// A manager creates an employee, who must change the password given.
+    async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError>;
+    /// A manager gives an employee a one-time password (returned once),
+    /// ending their sessions and any lockout.
+    async fn reset_password(&self, by: &Session, employee_id: i64) -> Result<String, AuthError>;
+    /// A manager ends an employee's lockout; true if there was one.
+    async fn unlock(&self, by: &Session, employee_id: i64) -> Result<bool, AuthError>;
+}
+
+/// The authority of the embedded model: the application checks passwords
+/// (argon2id PHC strings in the database) and signs tokens with a
+/// per-install key from the OS keyring or the private token file.
+pub struct LocalAuthority {
+    store: Store,
+    key: SigningKey,
+    hashing: Hashing,
+    clock: Arc<dyn Clock>,
+    access_seconds: i64,
+    refresh_seconds: i64,
+}
+
+impl LocalAuthority {
+    /// An authority signing with the key kept in `secrets` (created on
+    /// first use).
+    pub async fn open(
+        store: Store,
+        secrets: &dyn SecretStore,
+        settings: &AuthSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<LocalAuthority, AuthError> {
+        let key = match secrets.get(SIGNING_KEY).await? {
+            Some(hex) => SigningKey::from_hex(&hex)?,
+            None => {
+                secrets.set(SIGNING_KEY, &SigningKey::generate()?.to_hex()).await?;
+                // Read back: if another process created one at the same
+                // moment, both end up with whichever was written last.
+                let stored = secrets.get(SIGNING_KEY).await?.ok_or_else(|| {
+                    AuthError::Storage(format!("The signing key could not be kept in {}.", secrets.describe()))
+                })?;
+                SigningKey::from_hex(&stored)?
+            }
+        };
+        Self::with_key(store, key, settings, clock)
+    }
+
+    /// An authority signing with `key`.
+    pub fn with_key(
+        store: Store,
+        key: SigningKey,
+        settings: &AuthSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<LocalAuthority, AuthError> {
+        Ok(LocalAuthority {
+            store,
+            key,
+            hashing: Hashing::from_settings(settings)?,
+            clock,
+            access_seconds: settings.access_token_seconds as i64,
+            refresh_seconds: settings.refresh_token_days as i64 * 24 * 3600,
+        })
+    }
+
+    /// Argon2 takes tens of milliseconds of CPU: keep it off the async
+    /// workers so the terminal application never freezes.
+    async fn verify_password(&self, password: &str, phc: Option<String>) -> Result<bool, AuthError> {
+        let hashing = self.hashing.clone();
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || match phc {
+            Some(phc) => hashing.verify(&password, &phc),
+            None => hashing.verify_nobody(&password),
+        })
+        .await
+        .map_err(|err| AuthError::Internal(format!("password check: {err}")))
+    }
+
+    async fn hash_password(&self, password: &str) -> Result<String, AuthError> {
+        let hashing = self.hashing.clone();
+        let password = password.to_owned();
+        tokio::task::spawn_blocking(move || hashing.hash(&password))
+            .await
+            .map_err(|err| AuthError::Internal(format!("password hashing: {err}")))?
+    }
+
+    /// Signs a new token pair in `family` and records the refresh token.
+    async fn issue(&self, tx: &AccountsTx, employee_id: i64, family: &str, now: i64) -> Result<Tokens, AuthError> {
+        let access = self.key.mint(TokenKind::Access, employee_id, family, now, self.access_seconds)?;
+        let refresh = self.key.mint(TokenKind::Refresh, employee_id, family, now, self.refresh_seconds)?;
+        tx.open_session(family, employee_id, &digest(&refresh), now, now + self.refresh_seconds * 1000).await?;
+        Ok(Tokens { access, refresh })
+    }
+
+    /// The employee to manage, refusing anyone outside MANAGEMENT.
+    async fn managed(&self, by: &Session, employee_id: i64, what: &str) -> Result<LoginRecord, AuthError> {
+        if by.department != Department::Management {
+            return Err(AuthError::Forbidden(format!(
+                "Only MANAGEMENT can {what}; you are in {}.",
+                by.department.code()
+            )));
+        }
+        let tx = self.store.begin_accounts().await?;
+        let record = tx.login_record_by_id(employee_id).await?;
+        tx.commit().await?;
+        record.ok_or(AuthError::Store(crate::store::StoreError::NotFound { kind: "employee", id: employee_id }))
+    }
+}
+
+/// The lockout key of an address: lower-cased, digested.
+fn email_key(email: &str) -> String {
+    digest(&email.trim().to_lowercase())
+}
+
+fn entry(
+    actor: Option<&LoginRecord>,
+    action: &'static str,
+    record_id: Option<i64>,
+    changes: serde_json::Value,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        actor_id: actor.map(|record| record.employee_id),
+        actor_name: actor.map_or_else(|| "(unknown address)".to_owned(), LoginRecord::full_name),
+        action,
+        record_kind: "employee",
+        record_id,
+        changes,
+    }
+}
+
+fn by_session(session: &Session, action: &'static str, record_id: i64, changes: serde_json::Value) -> NewAuditEntry {
+    NewAuditEntry {
+        actor_id: Some(session.employee_id),
+        actor_name: session.full_name(),
+        action,
+        record_kind: "employee",
+        record_id: Some(record_id),
+        changes,
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionAuthority for LocalAuthority {
+    async fn login(&self, email: &str, password: &str) -> Result<Tokens, AuthError> {
+        let key = email_key(email);
+        // Reads first, in a short transaction: the password check below
+        // takes a while and must not hold the database.
+        let tx = self.store.begin_accounts().await?;
+        let attempts = tx.attempts(&key).await?;
+        let record = tx.login_record(email.trim()).await?;
+        tx.commit().await?;
+
+        let now = self.clock.now_ms();
+        if let Some(until) = attempts.and_then(|a| a.locked_until).filter(|until| *until > now) {
+            let tx = self.store.begin_accounts().await?;
+            let id = record.as_ref().map(|r| r.employee_id);
+            tx.audit(now, entry(record.as_ref(), "login.failure", id, json!({"reason": "locked"}))).await?;
+            tx.commit().await?;
+            return Err(AuthError::Locked { until_ms: until, now_ms: now });
+        }
+
+        let stored_hash = record.as_ref().and_then(|r| r.password_hash.clone());
+        let matches = self.verify_password(password, stored_hash.clone()).await? && record.is_some();
+        let now = self.clock.now_ms();
+        let record = match record {
+            Some(record) if matches => record,
+            record => {
+                let tx = self.store.begin_accounts().await?;
+                let failures = tx.record_failure(&key, now).await?;
+                let lock = lockout::lock_after(failures).map(|ms| now + ms);
+                if let Some(until) = lock {
+                    tx.lock(&key, until).await?;
+                }
+                let reason = if record.is_some() { "wrong password" } else { "unknown address" };
+                let id = record.as_ref().map(|r| r.employee_id);
+                tx.audit(
+                    now,
+                    entry(record.as_ref(), "login.failure", id, json!({"reason": reason, "failures": failures})),
+                )
+                .await?;
+                if let Some(until) = lock {
+                    let details = json!({"failures": failures, "locked_until": until});
+                    tx.audit(now, entry(record.as_ref(), "login.lockout", id, details)).await?;
+                }
+                tx.commit().await?;
+                return Err(match lock {
+                    Some(until) => AuthError::Locked { until_ms: until, now_ms: now },
+                    None => AuthError::WrongCredentials,
+                });
+            }
+        };
+
+        // Hashes made with older, weaker costs are replaced now that the
+        // password is known.
+        let rehash = match &stored_hash {
+            Some(phc) if self.hashing.is_outdated(phc) => Some(self.hash_password(password).await?),
+            _ => None,
+        };
+        let tx = self.store.begin_accounts().await?;
+        tx.clear_failures(&key).await?;
+        let id = Some(record.employee_id);
+        if !record.active {
+            tx.audit(now, entry(Some(&record), "login.failure", id, json!({"reason": "deactivated"}))).await?;
+            tx.commit().await?;
+            return Err(AuthError::Deactivated);
+        }
+        if let Some(phc) = rehash {
+            tx.set_password(record.employee_id, &phc, record.must_change_password, now).await?;
+        }
+        let tokens = self.issue(&tx, record.employee_id, &tokens::random_id()?, now).await?;
+        tx.audit(now, entry(Some(&record), "login.success", id, json!({}))).await?;
+        tx.commit().await?;
+        Ok(tokens)
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AuthError> {
+        let now = self.clock.now_ms();
+        let claims = self.key.verify(TokenKind::Refresh, refresh_token, now)?;
+        let employee_id = claims.employee_id()?;
+        let token_hash = digest(refresh_token);
+        let tx = self.store.begin_accounts().await?;
+        // The write comes first: it takes the write lock, so two refreshes
+        // of one token are decided one after the other.
+        let fresh = tx.mark_used(&token_hash, now).await?;
+        let session = tx
+            .session_by_token(&token_hash)
+            .await?
+            .filter(|session| session.employee_id == employee_id && session.family_id == claims.fam);
+        let Some(session) = session else {
+            tx.commit().await?;
+            return Err(AuthError::session_ended());
+        };
+        if !fresh {
+            if session.revoked_at.is_none() && session.used_at.is_some() {
+                // Presented again after it was exchanged: a copy is in
+                // someone else's hands.  End every token of the login.
+                tx.revoke_family(&session.family_id, now).await?;
+                let record = tx.login_record_by_id(employee_id).await?;
+                let details = json!({"session": session.id, "family_revoked": true});
+                tx.audit(now, entry(record.as_ref(), "session.reuse_detected", Some(employee_id), details)).await?;
+                tx.commit().await?;
+                return Err(AuthError::SessionEnded(
+                    "This session's refresh token was presented twice, which can mean it was copied: the session was ended everywhere. Log in again with `epic-crm login`."
+                        .into(),
+                ));
+            }
+            tx.commit().await?;
+            return Err(AuthError::session_ended());
+        }
+        let record = tx.login_record_by_id(employee_id).await?;
+        if !record.as_ref().is_some_and(|record| record.active) {
+            tx.revoke_family(&session.family_id, now).await?;
+            tx.commit().await?;
+            return Err(AuthError::Deactivated);
+        }
+        let tokens = self.issue(&tx, employee_id, &session.family_id, now).await?;
+        tx.commit().await?;
+        Ok(tokens)
+    }
+
+    async fn verify(&self, access_token: &str) -> Result<Session, AuthError> {
+        let now = self.clock.now_ms();
+        let claims = self.key.verify(TokenKind::Access, access_token, now)?;
+        let employee_id = claims.employee_id()?;
+        let tx = self.store.begin_accounts().await?;
+        let live = tx.session_live(&claims.fam, employee_id, now).await?;
+        let record = tx.login_record_by_id(employee_id).await?;
+        tx.commit().await?;
+        let Some(record) = record.filter(|_| live) else {
+            return Err(AuthError::session_ended());
+        };
+        if !record.active {
+            return Err(AuthError::Deactivated);
+        }
+        let department = Department::from_id(record.department_id)
+            .ok_or_else(|| AuthError::Internal(format!("unknown department {}", record.department_id)))?;
+        Ok(Session {
+            employee_id,
+            first_name: record.first_name,
+            last_name: record.last_name,
+            email: record.email,
+            department,
+            must_change_password: record.must_change_password,
+            family_id: claims.fam,
+            access_token: access_token.to_owned(),
+        })
+    }
+
+    async fn logout(&self, refresh_token: &str) -> Result<(), AuthError> {
+        let now = self.clock.now_ms();
+        // An expired or foreign token has nothing left to end.
+        let Ok(claims) = self.key.verify(TokenKind::Refresh, refresh_token, now) else { return Ok(()) };
+        let employee_id = claims.employee_id()?;
+        let tx = self.store.begin_accounts().await?;
+        let ended = tx.revoke_family(&claims.fam, now).await?;
+        if ended > 0 {
+            let record = tx.login_record_by_id(employee_id).await?;
+            tx.audit(now, entry(record.as_ref(), "logout", Some(employee_id), json!({}))).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<(), AuthError> {
+        password::check_new(new, &session.email)?;
+        if new == current {
+            return Err(AuthError::WeakPassword("The new password must differ from the current one.".into()));
+        }
+        let tx = self.store.begin_accounts().await?;
+        let record = tx.login_record_by_id(session.employee_id).await?.ok_or_else(AuthError::session_ended)?;
+        tx.commit().await?;
+        if !self.verify_password(current, record.password_hash.clone()).await? {
+            // Guessing through this command counts like guessing at login.
+            let now = self.clock.now_ms();
+            let key = email_key(&record.email);
+            let tx = self.store.begin_accounts().await?;
+            let failures = tx.record_failure(&key, now).await?;
+            if let Some(ms) = lockout::lock_after(failures) {
+                tx.lock(&key, now + ms).await?;
+            }
+            let details = json!({"reason": "wrong current password", "failures": failures});
+            tx.audit(now, entry(Some(&record), "employee.password_change_failure", Some(record.employee_id), details))
+                .await?;
+            tx.commit().await?;
+            return Err(AuthError::WrongPassword);
+        }
+        let phc = self.hash_password(new).await?;
+        let now = self.clock.now_ms();
+        let tx = self.store.begin_accounts().await?;
+        tx.set_password(session.employee_id, &phc, false, now).await?;
+        let ended = tx.revoke_employee_sessions(session.employee_id, now, Some(&session.family_id)).await?;
+        let details = json!({"must_change_password": {"before": record.must_change_password, "after": false}, "other_sessions_ended": ended});
+        tx.audit(now, by_session(session, "employee.password_change", session.employee_id, details)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn bootstrap(&self, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
+        // Once anyone exists, creating employees needs a manager's session:
+        // say so before judging what was asked.
+        let tx = self.store.begin_accounts().await?;
+        let existing = tx.employee_count().await?;
+        tx.commit().await?;
+        if existing > 0 {
+            return Err(AuthError::NotLoggedIn);
+        }
+        if new.department != Department::Management {
+            return Err(AuthError::Invalid(format!(
+                "The first employee must be in MANAGEMENT (not {}), so that someone can create the others.",
+                new.department.code()
+            )));
+        }
+        password::check_new(password, &new.email)?;
+        let phc = self.hash_password(password).await?;
+        let now = self.clock.now_ms();
+        let tx = self.store.begin_accounts().await?;
+        if tx.employee_count().await? > 0 {
+            return Err(AuthError::NotLoggedIn);
+        }
+        let name = format!("{} {}", new.first_name, new.last_name);
+        let details = json!({"department": new.department.code(), "first_employee": true});
+        let id = tx.create_employee(NewEmployee { must_change_password: false, ..new }, phc).await?;
+        let audit = NewAuditEntry {
+            actor_id: Some(id),
+            actor_name: name,
+            action: "employee.create",
+            record_kind: "employee",
+            record_id: Some(id),
+            changes: details,
+        };
+        tx.audit(now, audit).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
+        if by.department != Department::Management {
+            return Err(AuthError::Forbidden(format!(
+                "Only MANAGEMENT can create employees; you are in {}.",
+                by.department.code()
+            )));
+        }
+        password::check_new(password, &new.email)?;
+        let phc = self.hash_password(password).await?;
+        let now = self.clock.now_ms();
+        let department = new.department.code();
+        let tx = self.store.begin_accounts().await?;
+        let id = tx.create_employee(NewEmployee { must_change_password: true, ..new }, phc).await?;
+        tx.audit(now, by_session(by, "employee.create", id, json!({"department": department}))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn reset_password(&self, by: &Session, employee_id: i64) -> Result<String, AuthError> {
+        let record = self.managed(by, employee_id, "reset passwords").await?;
+        let one_time = password::one_time()?;
+        let phc = self.hash_password(&one_time).await?;
+        let now = self.clock.now_ms();
+        let tx = self.store.begin_accounts().await?;
+        tx.set_password(employee_id, &phc, true, now).await?;
+        let ended = tx.revoke_employee_sessions(employee_id, now, None).await?;
+        tx.clear_failures(&email_key(&record.email)).await?;
+        let details = json!({"must_change_password": {"before": record.must_change_password, "after": true}, "sessions_ended": ended});
+        tx.audit(now, by_session(by, "employee.reset_password", employee_id, details)).await?;
+        tx.commit().await?;
+        Ok(one_time)
+    }
+
+    async fn unlock(&self, by: &Session, employee_id: i64) -> Result<bool, AuthError> {
+        let record = self.managed(by, employee_id, "unlock accounts").await?;
+        let now = self.clock.now_ms();
+        let tx = self.store.begin_accounts().await?;
+        let was_locked = tx.clear_failures(&email_key(&record.email)).await?;
+        if was_locked {
+            tx.audit(now, by_session(by, "employee.unlock", employee_id, json!({}))).await?;
+        }
+        tx.commit().await?;
+        Ok(was_locked)
+    }
+}

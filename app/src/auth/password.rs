@@ -1,0 +1,193 @@
+//! Passwords: the rules a new password must meet, and argon2id hashing
+//! with the costs from the configuration.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::TryRngCore;
+use rand::rngs::OsRng;
+
+use super::AuthError;
+use crate::config::AuthSettings;
+
+/// The shortest password accepted, in characters.
+pub const MIN_LENGTH: usize = 8;
+/// The longest password accepted, in characters.
+pub const MAX_LENGTH: usize = 128;
+
+static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!("../../../assets/security/common-passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_lowercase)
+        .collect()
+});
+
+/// Checks a new password: length, not a common password, not the
+/// account's own email address.  The message says what to change.
+pub fn check_new(password: &str, email: &str) -> Result<(), AuthError> {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
+        return Err(AuthError::WeakPassword(format!(
+            "The password is too short ({length} characters): use at least {MIN_LENGTH}."
+        )));
+    }
+    if length > MAX_LENGTH {
+        return Err(AuthError::WeakPassword(format!(
+            "The password is too long ({length} characters): use at most {MAX_LENGTH}."
+        )));
+    }
+    let lowered = password.to_lowercase();
+    if COMMON.contains(&lowered) {
+        return Err(AuthError::WeakPassword(
+            "This password is among the most common ones and easy to guess: choose another.".into(),
+        ));
+    }
+    let email = email.trim().to_lowercase();
+    let local_part = email.split('@').next().unwrap_or_default();
+    if lowered == email || (!local_part.is_empty() && lowered == local_part) {
+        return Err(AuthError::WeakPassword("The password must not be the email address: choose another.".into()));
+    }
+    Ok(())
+}
+
+/// argon2id with the configured costs.
+#[derive(Clone, Debug)]
+pub struct Hashing {
+    params: Params,
+}
+
+impl Hashing {
+    /// The costs from the settings (checked there against the OWASP minimum).
+    pub fn from_settings(settings: &AuthSettings) -> Result<Hashing, AuthError> {
+        let params = Params::new(settings.argon2_memory_kib, settings.argon2_iterations, 1, None)
+            .map_err(|err| AuthError::Internal(format!("argon2 parameters: {err}")))?;
+        Ok(Hashing { params })
+    }
+
+    fn argon2(&self) -> Argon2<'static> {
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
+    }
+
+    /// A PHC string (`$argon2id$v=19$m=…`) for a password, with a fresh salt
+    /// from the OS random generator.
+    pub fn hash(&self, password: &str) -> Result<String, AuthError> {
+        let mut salt = [0u8; 16];
+        OsRng.try_fill_bytes(&mut salt).map_err(|err| AuthError::Internal(format!("random salt: {err}")))?;
+        let salt = SaltString::encode_b64(&salt).map_err(|err| AuthError::Internal(format!("salt: {err}")))?;
+        self.argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|err| AuthError::Internal(format!("hashing a password: {err}")))
+    }
+
+    /// Whether `password` matches the PHC string (with the costs written in
+    /// it).  A malformed string never matches.
+    pub fn verify(&self, password: &str, phc: &str) -> bool {
+        match PasswordHash::new(phc) {
+            Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Spends the same time as [`Hashing::verify`] against a stored hash, for
+    /// an address with no account, so response times do not tell which
+    /// addresses exist.  Always false.
+    pub fn verify_nobody(&self, password: &str) -> bool {
+        // Any salt and digest do: only the costs decide the time taken.
+        let dummy = format!(
+            "$argon2id$v=19$m={},t={},p={}$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            self.params.m_cost(),
+            self.params.t_cost(),
+            self.params.p_cost()
+        );
+        let _ = self.verify(password, &dummy);
+        false
+    }
+
+    /// Whether a stored hash was made with other costs than today's, so it
+    /// should be replaced at the next successful login.
+    pub fn is_outdated(&self, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else { return true };
+        match Params::try_from(&parsed) {
+            Ok(params) => {
+                parsed.algorithm.as_str() != "argon2id"
+                    || params.m_cost() != self.params.m_cost()
+                    || params.t_cost() != self.params.t_cost()
+                    || params.p_cost() != self.params.p_cost()
+            }
+            Err(_) => true,
+        }
+    }
+}
+
+/// A one-time password for an account a manager reset: 16 characters from
+/// an alphabet without look-alikes (no 0/O, 1/l/I), about 90 bits.
+pub fn one_time() -> Result<String, AuthError> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    OsRng.try_fill_bytes(&mut bytes).map_err(|err| AuthError::Internal(format!("random password: {err}")))?;
+    // 256 is not a multiple of the alphabet's 55 letters; the slight bias
+    // this leaves costs well under one bit of the ~90.
+    Ok(bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast() -> Hashing {
+        Hashing::from_settings(&AuthSettings {
+            argon2_memory_kib: 64,
+            argon2_iterations: 1,
+            allow_weak_hashing_for_tests: true,
+            ..AuthSettings::default()
+        })
+        .expect("params")
+    }
+
+    #[test]
+    fn new_passwords_follow_the_rules() {
+        assert!(check_new("short", "a@b.test").is_err());
+        assert!(check_new(&"x".repeat(129), "a@b.test").is_err());
+        assert!(check_new(&"x".repeat(128), "a@b.test").is_ok());
+        assert!(check_new("Password123", "a@b.test").is_err(), "common, whatever the case");
+        assert!(check_new("qwertyuiop", "a@b.test").is_err());
+        assert!(check_new("jeanne.martin", "Jeanne.Martin@example.test").is_err());
+        assert!(check_new("correct horse battery", "a@b.test").is_ok());
+        // Characters, not bytes: eight accented letters are enough.
+        assert!(check_new("éééééééé", "a@b.test").is_ok());
+    }
+
+    #[test]
+    fn hashes_verify_and_record_their_costs() {
+        let hashing = fast();
+        let phc = hashing.hash("correct horse battery").expect("hash");
+        assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{phc}");
+        assert!(hashing.verify("correct horse battery", &phc));
+        assert!(!hashing.verify("correct horse batterY", &phc));
+        assert!(!hashing.verify("anything", "not a hash"));
+        assert!(!hashing.verify_nobody("correct horse battery"));
+        assert!(!hashing.is_outdated(&phc));
+        let production = Hashing::from_settings(&AuthSettings::default()).expect("params");
+        assert!(production.is_outdated(&phc));
+    }
+
+    #[test]
+    fn default_costs_meet_the_owasp_minimum() {
+        let hashing = Hashing::from_settings(&AuthSettings::default()).expect("params");
+        let phc = hashing.hash("correct horse battery").expect("hash");
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    }
+
+    #[test]
+    fn one_time_passwords_are_long_and_pass_the_rules() {
+        let first = one_time().expect("random");
+        assert_eq!(first.chars().count(), 16);
+        assert!(check_new(&first, "a@b.test").is_ok());
+        assert_ne!(first, one_time().expect("random"));
+    }
+}
