@@ -184,6 +184,64 @@ on_both_backends!(refresh_rotates_and_a_reused_token_ends_the_family, async |db:
     assert!(authority.refresh(&fresh.refresh).await.is_err());
 });
 
+on_both_backends!(a_refresh_whose_reply_was_lost_can_be_retried, async |db: &common::TestDb| {
+    let clock = ManualClock::at(START);
+    let first = machine(db, &clock).await;
+    bootstrap(&first).await;
+    let store = db.store().await;
+    let authority = LocalAuthority::with_key(
+        store.clone(),
+        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
+        &settings(),
+        Arc::new(clock.clone()),
+    )
+    .expect("authority");
+    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    clock.advance_ms(61_000);
+    // The new pair never reached the client (killed, store failed).
+    let lost = authority.refresh(&login.refresh).await.expect("refresh");
+    clock.advance_ms(2_000);
+    let retried = authority.refresh(&login.refresh).await.expect("retry within the grace period");
+    authority.verify(&retried.access).await.expect("the retried pair works");
+    assert_eq!(audit_actions(db, "session.reuse_detected").await, 0);
+    // The lost pair, presented later after all, is treated as a copy.
+    assert!(authority.refresh(&lost.refresh).await.is_err());
+    assert!(authority.verify(&retried.access).await.is_err(), "family ended");
+    assert_eq!(audit_actions(db, "session.reuse_detected").await, 1);
+
+    // Past the grace period, a second presentation is reuse.
+    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    clock.advance_ms(61_000);
+    let next = authority.refresh(&login.refresh).await.expect("refresh");
+    clock.advance_ms(11_000);
+    assert!(authority.refresh(&login.refresh).await.is_err());
+    assert!(authority.verify(&next.access).await.is_err());
+    assert_eq!(audit_actions(db, "session.reuse_detected").await, 2);
+});
+
+on_both_backends!(a_revoked_family_stays_dead_even_with_a_live_row, async |db: &common::TestDb| {
+    // A refresh committing while a revocation runs can leave its new row
+    // unrevoked: one revoked row must end the whole family anyway.
+    let clock = ManualClock::at(START);
+    let first = machine(db, &clock).await;
+    bootstrap(&first).await;
+    let authority = LocalAuthority::with_key(
+        db.store().await,
+        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
+        &settings(),
+        Arc::new(clock.clone()),
+    )
+    .expect("authority");
+    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    clock.advance_ms(1_000);
+    let next = authority.refresh(&login.refresh).await.expect("refresh");
+    let raw = db.raw().await;
+    let sql = format!("UPDATE sessions SET revoked_at = {} WHERE issued_at = {START}", START + 1_000);
+    raw.execute_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("revoke the first row only");
+    assert!(authority.verify(&next.access).await.is_err());
+    assert!(authority.refresh(&next.refresh).await.is_err());
+});
+
 on_both_backends!(expired_access_tokens_are_refreshed_silently, async |db: &common::TestDb| {
     let clock = ManualClock::at(START);
     let first = machine(db, &clock).await;
@@ -230,6 +288,28 @@ on_both_backends!(deactivation_ends_sessions_at_the_next_command, async |db: &co
     assert!(ended.message.contains("deactivated"), "{}", ended.message);
     let again = laptop.accounts.login("sue@example.com", "sue-own-password").await.expect_err("cannot log in");
     assert!(again.message.contains("deactivated"), "{}", again.message);
+
+    // A session kept elsewhere does not come back with a reactivation.
+    let phone = machine(db, &clock).await;
+    store
+        .as_employee(&manager, async |tx| {
+            let sue = employees::get(tx, created.employee.id).await?;
+            employees::update(tx, sue.id, sue.version, EmployeeChanges { active: Some(true), ..Default::default() })
+                .await?;
+            Ok(())
+        })
+        .await
+        .expect("reactivate");
+    phone.accounts.login("sue@example.com", "sue-own-password").await.expect("new login after reactivation");
+    let revoked = scalar(
+        db,
+        &format!(
+            "SELECT count(*) AS n FROM sessions WHERE employee_id = {} AND revoked_at IS NULL AND used_at IS NULL",
+            created.employee.id
+        ),
+    )
+    .await;
+    assert_eq!(revoked, 1, "only the new login is live");
 });
 
 on_both_backends!(lockout_grows_and_reveals_nothing, async |db: &common::TestDb| {
@@ -316,6 +396,17 @@ on_both_backends!(changing_a_password_ends_the_other_sessions, async |db: &commo
     // The stale session is forgotten: the next command says "not logged in".
     let next = phone.accounts.session().await.expect_err("not logged in");
     assert!(next.message.contains("not logged in"), "{}", next.message);
+
+    // Guessing the current password locks like guessing at login.
+    for _ in 0..4 {
+        let wrong = desk.accounts.change_password("a-wrong-guess-1", "yet-another-pass").await.expect_err("wrong");
+        assert_eq!(wrong.message, "The current password is wrong.");
+    }
+    let locked = desk.accounts.change_password("a-wrong-guess-1", "yet-another-pass").await.expect_err("locked");
+    assert!(locked.message.contains("Too many failed logins"), "{}", locked.message);
+    let still = desk.accounts.change_password("a-better-manager-pass", "yet-another-pass").await.expect_err("locked");
+    assert!(still.message.contains("Too many failed logins"), "{}", still.message);
+    assert_eq!(audit_actions(db, "login.lockout").await, 1);
 });
 
 on_both_backends!(stored_hashes_with_old_costs_are_upgraded_at_login, async |db: &common::TestDb| {

@@ -45,16 +45,31 @@ impl Home {
 
     /// `epic-crm ARGS…` in this home.
     pub fn command(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut command = assert_cmd::Command::new(binary());
+        let mut command = assert_cmd::Command::from_std(self.std_command());
+        command.args(args).timeout(std::time::Duration::from_secs(120));
         command
-            .args(args)
+    }
+
+    /// The same environment as [`Home::command`], for a process the test
+    /// starts and waits for itself.  No `EPICCRM_*` variable of the
+    /// developer's shell leaks in, and the session bus is one that does not
+    /// exist: like a headless box, the keyring is unreachable, so tokens go
+    /// to this home's files and never to the developer's keyring.
+    pub fn std_command(&self) -> Command {
+        let mut command = Command::new(binary());
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("EPICCRM_") {
+                command.env_remove(&name);
+            }
+        }
+        command
             .env("HOME", self.dir.path())
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env_remove("EPICCRM_DATABASE_URL")
-            .env_remove("RUST_LOG")
-            .timeout(std::time::Duration::from_secs(120));
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("run"))
+            .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", self.dir.path().join("no-bus").display()))
+            .env_remove("RUST_LOG");
         command
     }
 

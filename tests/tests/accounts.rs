@@ -190,7 +190,7 @@ fn employees_are_created_by_managers_only() {
         ])
         .assert()
         .code(4)
-        .stderr(contains("Only MANAGEMENT"));
+        .stderr(contains("SALES may not create employees"));
     other.command(&["--database", &shared, "employees", "reset-password", "2"]).assert().code(4);
 
     // The manager resets Sam's password: Sam's session ends at once.
@@ -265,18 +265,7 @@ fn expired_access_tokens_are_refreshed_silently() {
     // Two commands refreshing at the same moment do not end the session.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let children: Vec<_> = (0..3)
-        .map(|_| {
-            let mut command = std::process::Command::new(epic_crm_tests::binary());
-            command
-                .arg("whoami")
-                .env("HOME", home.dir.path())
-                .env("XDG_CONFIG_HOME", home.dir.path().join("config"))
-                .env("XDG_DATA_HOME", home.dir.path().join("data"))
-                .env("XDG_STATE_HOME", home.dir.path().join("state"))
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("spawn")
-        })
+        .map(|_| home.std_command().arg("whoami").stdout(std::process::Stdio::null()).spawn().expect("spawn"))
         .collect();
     for mut child in children {
         assert!(child.wait().expect("wait").success(), "a concurrent refresh failed");

@@ -6,13 +6,14 @@
 //! PostgreSQL team mode can add an implementation that asks the database
 //! instead, without touching the callers.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::password::{self, Hashing};
-use super::secrets::SecretStore;
+use super::secrets::{self, SecretStore};
 use super::tokens::{self, SigningKey, TokenKind, digest};
 use super::{AuthError, lockout};
 use crate::config::AuthSettings;
@@ -25,6 +26,9 @@ use crate::store::{Actor, Store};
 
 /// The secret-store key of the token signing key.
 pub const SIGNING_KEY: &str = "signing-key";
+/// How long after a refresh the same refresh token may be presented again
+/// because the new pair never reached its client.
+pub const RETRY_GRACE_MS: i64 = 10_000;
 
 /// The two tokens of a session, as the client keeps them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,24 +126,29 @@ pub struct LocalAuthority {
 }
 
 impl LocalAuthority {
-    /// An authority signing with the key kept in `secrets` (created on
-    /// first use).
+    /// An authority signing with the key kept in `secrets`, created on
+    /// first use under the lock file `lock` so that two processes starting
+    /// at once do not each make their own.
     pub async fn open(
         store: Store,
         secrets: &dyn SecretStore,
+        lock: &Path,
         settings: &AuthSettings,
         clock: Arc<dyn Clock>,
     ) -> Result<LocalAuthority, AuthError> {
         let key = match secrets.get(SIGNING_KEY).await? {
             Some(hex) => SigningKey::from_hex(&hex)?,
             None => {
-                secrets.set(SIGNING_KEY, &SigningKey::generate()?.to_hex()).await?;
-                // Read back: if another process created one at the same
-                // moment, both end up with whichever was written last.
-                let stored = secrets.get(SIGNING_KEY).await?.ok_or_else(|| {
-                    AuthError::Storage(format!("The signing key could not be kept in {}.", secrets.describe()))
-                })?;
-                SigningKey::from_hex(&stored)?
+                let _held = secrets::exclusive_lock(lock).await?;
+                match secrets.get(SIGNING_KEY).await? {
+                    // Made by another process while this one waited.
+                    Some(hex) => SigningKey::from_hex(&hex)?,
+                    None => {
+                        let key = SigningKey::generate()?;
+                        secrets.set(SIGNING_KEY, &key.to_hex()).await?;
+                        key
+                    }
+                }
             }
         };
         Self::with_key(store, key, settings, clock)
@@ -296,7 +305,15 @@ impl SessionAuthority for LocalAuthority {
             _ => None,
         };
         let tx = self.store.begin_accounts().await?;
-        tx.clear_failures(&key).await?;
+        // A guess running in parallel may have locked the address since it
+        // was read: a right password does not get through a lock.
+        if !tx.clear_failures_unless_locked(&key, now).await? {
+            let until = tx.attempts(&key).await?.and_then(|a| a.locked_until).unwrap_or(now);
+            let id = Some(record.employee_id);
+            tx.audit(now, entry(Some(&record), "login.failure", id, json!({"reason": "locked"}))).await?;
+            tx.commit().await?;
+            return Err(AuthError::Locked { until_ms: until, now_ms: now });
+        }
         let id = Some(record.employee_id);
         if !record.active {
             tx.audit(now, entry(Some(&record), "login.failure", id, json!({"reason": "deactivated"}))).await?;
@@ -329,8 +346,34 @@ impl SessionAuthority for LocalAuthority {
             tx.commit().await?;
             return Err(AuthError::session_ended());
         };
+        if tx.family_revoked(&session.family_id).await? {
+            tx.commit().await?;
+            return Err(AuthError::session_ended());
+        }
         if !fresh {
-            if session.revoked_at.is_none() && session.used_at.is_some() {
+            let Some(used_at) = session.used_at else {
+                // Never exchanged, yet not exchangeable: it expired.
+                tx.commit().await?;
+                return Err(AuthError::session_ended());
+            };
+            // A retired token (see below) has its expiry set to when it was
+            // retired; an exchanged one was still valid when used.
+            let retired = session.expires_at <= used_at;
+            let successors = tx.issued_since(&session.family_id, used_at).await?;
+            // Exchanged moments ago and its successor never used: the new
+            // pair was lost on the way (a reply cut off, a store that failed
+            // to save, a killed process).  Retire the successor and issue
+            // again rather than raise a theft alarm; a thief replaying a
+            // copy this way is caught when the real client presents the
+            // retired successor.
+            let lost_reply = !retired
+                && now - used_at <= RETRY_GRACE_MS
+                && successors.len() == 1
+                && successors[0].used_at.is_none()
+                && successors[0].revoked_at.is_none();
+            if lost_reply {
+                tx.retire(successors[0].id, now).await?;
+            } else {
                 // Presented again after it was exchanged: a copy is in
                 // someone else's hands.  End every token of the login.
                 tx.revoke_family(&session.family_id, now).await?;
@@ -343,8 +386,6 @@ impl SessionAuthority for LocalAuthority {
                         .into(),
                 ));
             }
-            tx.commit().await?;
-            return Err(AuthError::session_ended());
         }
         let record = tx.login_record_by_id(employee_id).await?;
         if !record.as_ref().is_some_and(|record| record.active) {
@@ -365,12 +406,13 @@ impl SessionAuthority for LocalAuthority {
         let live = tx.session_live(&claims.fam, employee_id, now).await?;
         let record = tx.login_record_by_id(employee_id).await?;
         tx.commit().await?;
+        // Deactivation also revokes the sessions; say the reason that helps.
+        if record.as_ref().is_some_and(|record| !record.active) {
+            return Err(AuthError::Deactivated);
+        }
         let Some(record) = record.filter(|_| live) else {
             return Err(AuthError::session_ended());
         };
-        if !record.active {
-            return Err(AuthError::Deactivated);
-        }
         let department = Department::from_id(record.department_id)
             .ok_or_else(|| AuthError::Internal(format!("unknown department {}", record.department_id)))?;
         Ok(Session {
@@ -387,14 +429,17 @@ impl SessionAuthority for LocalAuthority {
 
     async fn logout(&self, refresh_token: &str) -> Result<(), AuthError> {
         let now = self.clock.now_ms();
-        // An expired or foreign token has nothing left to end.
-        let Ok(claims) = self.key.verify(TokenKind::Refresh, refresh_token, now) else { return Ok(()) };
-        let employee_id = claims.employee_id()?;
+        // Found by its digest: holding a token the database issued is proof
+        // enough to end its login, even if the signing key has changed since.
         let tx = self.store.begin_accounts().await?;
-        let ended = tx.revoke_family(&claims.fam, now).await?;
+        let Some(session) = tx.session_by_token(&digest(refresh_token)).await? else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let ended = tx.revoke_family(&session.family_id, now).await?;
         if ended > 0 {
-            let record = tx.login_record_by_id(employee_id).await?;
-            tx.audit(now, entry(record.as_ref(), "logout", Some(employee_id), json!({}))).await?;
+            let record = tx.login_record_by_id(session.employee_id).await?;
+            tx.audit(now, entry(record.as_ref(), "logout", Some(session.employee_id), json!({}))).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -407,25 +452,43 @@ impl SessionAuthority for LocalAuthority {
         }
         let tx = self.store.begin_accounts().await?;
         let record = tx.login_record_by_id(session.employee_id).await?.ok_or_else(AuthError::session_ended)?;
+        let key = email_key(&record.email);
+        let attempts = tx.attempts(&key).await?;
         tx.commit().await?;
+        // Guessing the current password here counts, and locks, exactly
+        // like guessing at login.
+        let now = self.clock.now_ms();
+        if let Some(until) = attempts.and_then(|a| a.locked_until).filter(|until| *until > now) {
+            return Err(AuthError::Locked { until_ms: until, now_ms: now });
+        }
         if !self.verify_password(current, record.password_hash.clone()).await? {
-            // Guessing through this command counts like guessing at login.
             let now = self.clock.now_ms();
-            let key = email_key(&record.email);
             let tx = self.store.begin_accounts().await?;
             let failures = tx.record_failure(&key, now).await?;
-            if let Some(ms) = lockout::lock_after(failures) {
-                tx.lock(&key, now + ms).await?;
+            let lock = lockout::lock_after(failures).map(|ms| now + ms);
+            if let Some(until) = lock {
+                tx.lock(&key, until).await?;
             }
+            let id = Some(record.employee_id);
             let details = json!({"reason": "wrong current password", "failures": failures});
-            tx.audit(now, entry(Some(&record), "employee.password_change_failure", Some(record.employee_id), details))
-                .await?;
+            tx.audit(now, entry(Some(&record), "employee.password_change_failure", id, details)).await?;
+            if let Some(until) = lock {
+                let details = json!({"failures": failures, "locked_until": until});
+                tx.audit(now, entry(Some(&record), "login.lockout", id, details)).await?;
+            }
             tx.commit().await?;
-            return Err(AuthError::WrongPassword);
+            return Err(match lock {
+                Some(until) => AuthError::Locked { until_ms: until, now_ms: now },
+                None => AuthError::WrongPassword,
+            });
         }
         let phc = self.hash_password(new).await?;
         let now = self.clock.now_ms();
         let tx = self.store.begin_accounts().await?;
+        if !tx.clear_failures_unless_locked(&key, now).await? {
+            let until = tx.attempts(&key).await?.and_then(|a| a.locked_until).unwrap_or(now);
+            return Err(AuthError::Locked { until_ms: until, now_ms: now });
+        }
         tx.set_password(session.employee_id, &phc, false, now).await?;
         let ended = tx.revoke_employee_sessions(session.employee_id, now, Some(&session.family_id)).await?;
         let details = json!({"must_change_password": {"before": record.must_change_password, "after": false}, "other_sessions_ended": ended});
@@ -508,8 +571,12 @@ impl SessionAuthority for LocalAuthority {
     async fn unlock(&self, by: &Session, employee_id: i64) -> Result<bool, AuthError> {
         let record = self.managed(by, employee_id, "unlock accounts").await?;
         let now = self.clock.now_ms();
+        let key = email_key(&record.email);
         let tx = self.store.begin_accounts().await?;
-        let was_locked = tx.clear_failures(&email_key(&record.email)).await?;
+        // The delete first (the write lock), then whether it was a lock.
+        let before = tx.attempts(&key).await?;
+        tx.clear_failures(&key).await?;
+        let was_locked = before.and_then(|a| a.locked_until).is_some_and(|until| until > now);
         if was_locked {
             tx.audit(now, by_session(by, "employee.unlock", employee_id, json!({}))).await?;
         }

@@ -51,9 +51,12 @@ pub enum AuthError {
     /// The employee's department does not allow this.
     #[error("{0}")]
     Forbidden(String),
-    /// The token store cannot be used safely.
+    /// The token store cannot be used (unwritable, unreachable keyring).
     #[error("{0}")]
     Storage(String),
+    /// A token file or folder others could read: refused, not used.
+    #[error("{0}")]
+    InsecureStorage(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -89,12 +92,13 @@ impl From<AuthError> for Failure {
             AuthError::Store(store) => return Failure::from(store),
             AuthError::WeakPassword(_) | AuthError::Invalid(_) => FailureKind::InvalidInput,
             AuthError::Forbidden(_) => FailureKind::PermissionDenied,
+            AuthError::Storage(_) => FailureKind::Unexpected,
             AuthError::Internal(ref detail) => {
                 tracing::error!(detail, "authentication failed unexpectedly");
                 FailureKind::Unexpected
             }
             // Wrong credentials, lockout, deactivation, no or ended session,
-            // pending password change, unusable token store.
+            // pending password change, a token file others could read.
             _ => FailureKind::Unauthenticated,
         };
         Failure::new(kind, err.to_string())

@@ -83,6 +83,40 @@ async fn probe(store: &dyn SecretStore) -> Result<(), String> {
     }
 }
 
+/// How long a process waits for another to release a lock file.
+pub const LOCK_WAIT: Duration = Duration::from_secs(15);
+
+/// Takes an exclusive lock on `path` (created 0600, its folder 0700),
+/// waiting up to [`LOCK_WAIT`] for another process to release it; the lock
+/// holds until the returned file is dropped.  Serialises what two processes
+/// of the same user must not do at once: refreshing one session, creating
+/// the signing key.
+pub async fn exclusive_lock(path: &Path) -> Result<File, AuthError> {
+    let unusable =
+        |err: std::io::Error| AuthError::Storage(format!("Cannot lock the file {} ({err}).", path.display()));
+    if let Some(dir) = path.parent() {
+        DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(unusable)?;
+    }
+    let file = OpenOptions::new().create(true).truncate(false).write(true).mode(0o600).open(path).map_err(unusable)?;
+    let deadline = tokio::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(AuthError::Storage(format!(
+                    "Another epic-crm process has held the lock {} for {} s: close it and try again.",
+                    path.display(),
+                    LOCK_WAIT.as_secs()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(err)) => return Err(unusable(err)),
+        }
+    }
+}
+
 /// The OS keyring: Secret Service over D-Bus (pure-Rust zbus) on Linux,
 /// Keychain on macOS, Credential Manager on Windows.
 #[derive(Debug, Default)]
@@ -164,11 +198,20 @@ impl FileStore {
         Ok(self.dir.join(key))
     }
 
-    fn check_private(path: &Path, allowed: u32, what: &str) -> Result<(), AuthError> {
-        let mode = fs::metadata(path).map_err(|err| unreadable(path, &err))?.permissions().mode() & 0o777;
+    /// Refuses a token file or folder that is not the user's own or that
+    /// others could read or write.
+    fn check_private(path: &Path, metadata: &fs::Metadata, allowed: u32, what: &str) -> Result<(), AuthError> {
+        use std::os::unix::fs::MetadataExt;
+        let mode = metadata.permissions().mode() & 0o777;
+        let fix = if what == "folder" { "700" } else { "600" };
+        if metadata.uid() != rustix::process::getuid().as_raw() {
+            return Err(AuthError::InsecureStorage(format!(
+                "The token {what} {} belongs to another user, so it was not used: delete it and log in again.",
+                path.display()
+            )));
+        }
         if mode & !allowed != 0 {
-            let fix = if what == "folder" { "700" } else { "600" };
-            return Err(AuthError::Storage(format!(
+            return Err(AuthError::InsecureStorage(format!(
                 "The token {what} {} can be read by other users (mode {mode:04o}), so it was not used: run `chmod {fix} {}` if only you could have written it, or delete it and log in again.",
                 path.display(),
                 path.display()
@@ -177,9 +220,20 @@ impl FileStore {
         Ok(())
     }
 
+    fn check_dir(&self) -> Result<(), AuthError> {
+        let metadata = fs::symlink_metadata(&self.dir).map_err(|err| unreadable(&self.dir, &err))?;
+        if !metadata.is_dir() {
+            return Err(AuthError::InsecureStorage(format!(
+                "The token folder {} is not a folder (a link?), so it was not used: delete it and log in again.",
+                self.dir.display()
+            )));
+        }
+        Self::check_private(&self.dir, &metadata, 0o700, "folder")
+    }
+
     fn ensure_dir(&self) -> Result<(), AuthError> {
         match DirBuilder::new().recursive(true).mode(0o700).create(&self.dir) {
-            Ok(()) => Self::check_private(&self.dir, 0o700, "folder"),
+            Ok(()) => self.check_dir(),
             Err(err) => Err(AuthError::Storage(format!(
                 "Cannot create the token folder {} ({err}): make its parent writable.",
                 self.dir.display()
@@ -200,13 +254,17 @@ impl SecretStore for FileStore {
 
     async fn get(&self, key: &str) -> Result<Option<String>, AuthError> {
         let path = self.path(key)?;
-        let mut file = match File::open(&path) {
+        // Never through a symbolic link; the checks look at the file
+        // actually opened, not at whatever the path names a moment later.
+        let opened = OpenOptions::new().read(true).custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32).open(&path);
+        let mut file = match opened {
             Ok(file) => file,
             Err(err) if err.kind() == ErrorKind::NotFound => return Ok(None),
             Err(err) => return Err(unreadable(&path, &err)),
         };
-        Self::check_private(&self.dir, 0o700, "folder")?;
-        Self::check_private(&path, 0o600, "file")?;
+        self.check_dir()?;
+        let metadata = file.metadata().map_err(|err| unreadable(&path, &err))?;
+        Self::check_private(&path, &metadata, 0o600, "file")?;
         let mut text = String::new();
         file.read_to_string(&mut text).map_err(|err| unreadable(&path, &err))?;
         Ok(Some(text))

@@ -110,11 +110,11 @@ async fn create(accounts: &Accounts, args: CreateArgs, format: Format) -> Result
         phone: args.phone,
         department: args.department,
     };
-    // Check the form before asking for a password.
-    form.validate()?;
     let password = if args.password_stdin {
         Some(passwords_from_stdin(1)?.remove(0))
     } else if accounts.needs_first_manager().await? {
+        // Check the form before asking for a password.
+        form.validate()?;
         Some(prompt_new("Password for the first manager: ")?)
     } else {
         None

@@ -82,6 +82,22 @@ pub enum Command {
     Employees(employees::EmployeesCommand),
 }
 
+impl Command {
+    /// The command's name, for the log.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Db(_) => "db",
+            Command::Demo(_) => "demo",
+            Command::Bench(_) => "bench",
+            Command::Login(_) => "login",
+            Command::Whoami => "whoami",
+            Command::Logout => "logout",
+            Command::Password(_) => "password",
+            Command::Employees(_) => "employees",
+        }
+    }
+}
+
 /// Runs a parsed command line; returns the failure to report, if any.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let settings = Settings::load(&Sources { config_file: cli.config.clone(), env: None })?;
@@ -93,7 +109,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         return Ok(());
     };
     let target = DatabaseTarget::resolve(cli.database.as_deref(), &settings)?;
-    tracing::info!(database = %target.describe(), command = ?command, "command started");
+    // Only the command's name: its arguments can hold email addresses.
+    tracing::info!(database = %target.describe(), command = command.name(), "command started");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -1,8 +1,10 @@
-//! Pure rules of the CRM: departments, money, times, validation.  Depends on nothing
+//! Pure rules of the CRM: departments, money, times, validation, and the
+//! permission policy.  Depends on nothing
 //! but std and small crates.
 
 pub mod department;
 pub mod money;
+pub mod policy;
 pub mod time;
 pub mod validation;
 

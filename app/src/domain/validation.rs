@@ -99,6 +99,85 @@ pub fn phone(value: &str) -> Result<Option<String>, Invalid> {
     Ok(Some(value.to_owned()))
 }
 
+/// Optional free text (company, location, notes): trimmed, empty means
+/// none, at most `max` characters, no control characters except line breaks
+/// and tabs in multi-line text.
+pub fn optional_text(
+    field: &'static str,
+    value: &str,
+    max: usize,
+    multi_line: bool,
+) -> Result<Option<String>, Invalid> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let length = value.chars().count();
+    if length > max {
+        return Err(invalid(field, format!("The {field} is too long ({length} characters): use at most {max}.")));
+    }
+    let hidden = value.chars().any(|ch| {
+        let allowed_break = multi_line && matches!(ch, '\n' | '\t');
+        !allowed_break && has_hidden_characters(&ch.to_string())
+    });
+    if hidden {
+        return Err(invalid(field, format!("The {field} contains control characters: type only visible text.")));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// A number of attendees: a whole number from 0 to 1,000,000.
+pub fn attendees(value: &str) -> Result<i64, Invalid> {
+    let value = value.trim();
+    match value.parse::<i64>() {
+        Ok(n) if (0..=1_000_000).contains(&n) && !value.starts_with('+') => Ok(n),
+        _ => Err(invalid(
+            "attendees",
+            format!("\"{}\" is not a number of attendees: use a whole number from 0 to 1000000.", printable(value)),
+        )),
+    }
+}
+
+/// A date and time: RFC 3339 (`2026-06-01T18:00:00+02:00`) or
+/// `YYYY-MM-DD HH:MM` in the time zone `local`; returns UTC epoch ms.
+pub fn date_time<Tz: chrono::TimeZone>(field: &'static str, value: &str, local: &Tz) -> Result<i64, Invalid> {
+    let value = value.trim();
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(value) {
+        return Ok(at.timestamp_millis());
+    }
+    let expected = || {
+        invalid(
+            field,
+            format!(
+                "\"{}\" is not a date and time: use YYYY-MM-DD HH:MM (local time) or RFC 3339 such as 2026-06-01T18:00:00+02:00.",
+                printable(value)
+            ),
+        )
+    };
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%d %H:%M")
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map(|date| date.and_time(chrono::NaiveTime::MIN))
+        })
+        .map_err(|_| expected())?;
+    match local.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(at) => Ok(at.timestamp_millis()),
+        // Clocks going back: the same wall time twice; take the first.
+        chrono::LocalResult::Ambiguous(first, _) => Ok(first.timestamp_millis()),
+        chrono::LocalResult::None => Err(invalid(
+            field,
+            format!("{} does not exist in your time zone (the clocks skip it): choose another time.", printable(value)),
+        )),
+    }
+}
+
+/// An event's period: the end may not be before the start.
+pub fn period(start_ms: i64, end_ms: i64) -> Result<(), Invalid> {
+    if end_ms < start_ms {
+        return Err(invalid("end", "The end is before the start: choose an end at or after the start.".into()));
+    }
+    Ok(())
+}
+
 /// Text safe to echo in a message: hidden characters shown as `�`, cut at
 /// 60 characters.
 fn printable(value: &str) -> String {
@@ -173,12 +252,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn dates_accept_rfc3339_and_local_wall_time() {
+        let paris = chrono::FixedOffset::east_opt(3600).expect("offset");
+        let utc_six = 1_780_336_800_000; // 2026-06-01T18:00:00Z
+        assert_eq!(date_time("start", "2026-06-01T18:00:00Z", &paris), Ok(utc_six));
+        assert_eq!(date_time("start", "2026-06-01T20:00:00+02:00", &paris), Ok(utc_six));
+        assert_eq!(date_time("start", "2026-06-01 19:00", &paris), Ok(utc_six));
+        assert_eq!(date_time("start", "2026-06-01", &chrono::Utc), Ok(utc_six - 18 * 3_600_000));
+        for bad in ["", "tomorrow", "2026-13-01 10:00", "2026-02-30 10:00", "01/06/2026", "2026-06-01 25:00"] {
+            let err = date_time("start", bad, &paris).expect_err(bad);
+            assert_eq!(err.field, "start");
+            assert!(err.message.contains("YYYY-MM-DD HH:MM"), "{}", err.message);
+        }
+        assert!(period(utc_six, utc_six).is_ok());
+        assert_eq!(period(utc_six, utc_six - 1).expect_err("before").field, "end");
+    }
+
+    #[test]
+    fn attendees_and_free_text() {
+        assert_eq!(attendees(" 120 "), Ok(120));
+        assert_eq!(attendees("0"), Ok(0));
+        for bad in ["-1", "1.5", "many", "", "+3", "99999999999999999999"] {
+            assert!(attendees(bad).is_err(), "{bad}");
+        }
+        assert_eq!(optional_text("notes", "  ", 10, true), Ok(None));
+        assert_eq!(optional_text("notes", "a\nb", 10, true), Ok(Some("a\nb".into())));
+        assert!(optional_text("location", "a\nb", 10, false).is_err());
+        assert!(optional_text("notes", "\u{1b}[31mred", 100, true).is_err());
+        assert!(optional_text("notes", "abcdefghijk", 10, true).is_err());
+    }
+
     proptest! {
         #[test]
         fn validation_never_panics(text in ".*") {
             let _ = person_name("first name", &text);
             let _ = email(&text);
             let _ = phone(&text);
+            let _ = attendees(&text);
+            let _ = optional_text("notes", &text, 2000, true);
+            let _ = date_time("start", &text, &chrono::Utc);
+            let _ = date_time("start", &text, &chrono::FixedOffset::east_opt(-5 * 3600).expect("offset"));
         }
     }
 }

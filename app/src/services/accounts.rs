@@ -7,25 +7,20 @@
 //! application and a command refreshing at the same moment do not look
 //! like a stolen token.
 
-use std::fs::{DirBuilder, File, OpenOptions};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::auth::secrets::{self, SecretStore};
 use crate::auth::tokens::{self, digest};
 use crate::auth::{AuthError, LocalAuthority, Session, SessionAuthority, Tokens, password};
 use crate::config::{AuthSettings, DatabaseTarget, Settings};
-use crate::domain::Department;
 use crate::domain::time::{Clock, SystemClock};
 use crate::domain::validation;
+use crate::domain::{Department, policy};
 use crate::error::Failure;
 use crate::store::Store;
 use crate::store::employees::{EmployeeRow, NewEmployee};
-
-/// How long a command waits for another process's refresh to finish.
-const REFRESH_LOCK_WAIT: Duration = Duration::from_secs(15);
 
 /// An employee to create, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -95,10 +90,18 @@ impl Accounts {
         clock: Arc<dyn Clock>,
         state_dir: PathBuf,
     ) -> Result<Accounts, Failure> {
-        let authority = LocalAuthority::open(store.clone(), secrets.as_ref(), settings, clock.clone()).await?;
+        let locks = state_dir.join("locks");
+        let authority = LocalAuthority::open(
+            store.clone(),
+            secrets.as_ref(),
+            &locks.join("signing-key.lock"),
+            settings,
+            clock.clone(),
+        )
+        .await?;
         let identity = database_identity(target);
         let session_key = format!("session-{}", &digest(&identity)[..32]);
-        let lock_path = state_dir.join("locks").join(format!("{session_key}.lock"));
+        let lock_path = locks.join(format!("{session_key}.lock"));
         Ok(Accounts {
             store,
             authority: Arc::new(authority),
@@ -151,6 +154,11 @@ impl Accounts {
     /// The session may still require a password change.
     pub async fn login(&self, email: &str, password: &str) -> Result<Session, Failure> {
         let tokens = self.authority.login(email, password).await?;
+        // A login replaces the session kept here: end the old one rather
+        // than leave it live, unreachable, for days.
+        if let Ok(Some(previous)) = self.load().await {
+            let _ = self.authority.logout(&previous.refresh).await;
+        }
         self.save(&tokens).await?;
         Ok(self.authority.verify(&tokens.access).await?)
     }
@@ -212,36 +220,7 @@ impl Accounts {
 
     /// An exclusive lock on this database's session, held until dropped.
     async fn lock(&self) -> Result<File, Failure> {
-        let unusable = |err: std::io::Error| {
-            Failure::unexpected(format!("Cannot lock the session file {} ({err}).", self.lock_path.display()))
-        };
-        if let Some(dir) = self.lock_path.parent() {
-            DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(unusable)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&self.lock_path)
-            .map_err(unusable)?;
-        let deadline = tokio::time::Instant::now() + REFRESH_LOCK_WAIT;
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(std::fs::TryLockError::WouldBlock) if tokio::time::Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Failure::unexpected(format!(
-                        "Another epic-crm process has held the session lock {} for {} s: close it and try again.",
-                        self.lock_path.display(),
-                        REFRESH_LOCK_WAIT.as_secs()
-                    )));
-                }
-                Err(std::fs::TryLockError::Error(err)) => return Err(unusable(err)),
-            }
-        }
+        Ok(secrets::exclusive_lock(&self.lock_path).await?)
     }
 
     /// Ends the session on this database; false when there was none.
@@ -267,21 +246,26 @@ impl Accounts {
     /// account must change it at first login (as any account a manager
     /// creates must).
     pub async fn create_employee(&self, form: &EmployeeForm, password: Option<&str>) -> Result<Created, Failure> {
-        let new = form.validate()?;
-        let email = new.email.clone();
+        // Who asks comes first (exit 3 or 4), what they ask second (exit 5).
         let session = match self.session().await {
             Ok(session) => Some(session),
             Err(failure) if failure.kind == crate::error::FailureKind::Unauthenticated => {
                 // Only "not logged in" may lead to the first manager; a
                 // pending password change or a lockout stays an error.
-                let stored = self.load().await?;
-                if stored.is_some() {
+                if self.load().await?.is_some() || !self.needs_first_manager().await? {
                     return Err(failure);
                 }
                 None
             }
             Err(failure) => return Err(failure),
         };
+        if let Some(session) = &session {
+            let who = policy::Who { employee_id: session.employee_id, department: session.department };
+            policy::decide(who, policy::Action::CreateEmployee, policy::Owners::default())
+                .map_err(|denied| Failure::new(crate::error::FailureKind::PermissionDenied, denied.reason))?;
+        }
+        let new = form.validate()?;
+        let email = new.email.clone();
         let (one_time_password, first_employee) = match &session {
             None => {
                 // Refused as "not logged in" when employees exist already.

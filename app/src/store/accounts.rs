@@ -10,7 +10,7 @@ use super::sql::Sql;
 use super::{Backend, Store, StoreError};
 
 /// What a login needs to know about an employee.
-#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+#[derive(Clone, PartialEq, Eq, FromQueryResult)]
 pub struct LoginRecord {
     pub employee_id: i64,
     pub first_name: String,
@@ -21,6 +21,18 @@ pub struct LoginRecord {
     pub must_change_password: bool,
     /// The argon2id PHC string; absent if the employee has no credential.
     pub password_hash: Option<String>,
+}
+
+/// Never shows the password verifier, so no log line can leak it.
+impl std::fmt::Debug for LoginRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRecord")
+            .field("employee_id", &self.employee_id)
+            .field("department_id", &self.department_id)
+            .field("active", &self.active)
+            .field("must_change_password", &self.must_change_password)
+            .finish_non_exhaustive()
+    }
 }
 
 impl LoginRecord {
@@ -131,6 +143,17 @@ impl AccountsTx {
         Ok(self.run(Sql::with("DELETE FROM login_attempts WHERE email_key = ?", email_key.to_owned())).await? > 0)
     }
 
+    /// Forgets the failures of an address key unless it is locked at `now`;
+    /// false when it is locked (a success during a lock does not count).
+    /// A write first, so that on SQLite the transaction holds the write
+    /// lock before it reads anything.
+    pub async fn clear_failures_unless_locked(&self, email_key: &str, now: i64) -> Result<bool, StoreError> {
+        let mut sql = Sql::with("DELETE FROM login_attempts WHERE email_key = ?", email_key.to_owned());
+        sql.push(" AND (locked_until IS NULL OR locked_until <= ").bind(now).push(")");
+        self.run(sql).await?;
+        Ok(self.attempts(email_key).await?.is_none_or(|a| a.locked_until.is_none_or(|until| until <= now)))
+    }
+
     /// Replaces an employee's password verifier and sets whether they must
     /// change it at their next login.
     pub async fn set_password(
@@ -222,16 +245,59 @@ impl AccountsTx {
         self.run(sql).await
     }
 
-    /// Whether a family still has an unrevoked, unexpired token of this
-    /// employee.
+    /// Whether a family is still live for this employee: it has an
+    /// unexpired token, and none of its tokens was ever revoked.  Revoking
+    /// marks every row it sees, but a row committed by a refresh running at
+    /// the same moment can escape the statement; the family check catches
+    /// it.
     pub async fn session_live(&self, family_id: &str, employee_id: i64, now: i64) -> Result<bool, StoreError> {
         #[derive(FromQueryResult)]
         struct Live {
             live: i64,
         }
         let mut sql = Sql::with("SELECT count(*) AS live FROM sessions WHERE family_id = ?", family_id.to_owned());
-        sql.push(" AND employee_id = ").bind(employee_id).push(" AND revoked_at IS NULL AND expires_at > ").bind(now);
+        sql.push(" AND employee_id = ")
+            .bind(employee_id)
+            .push(" AND revoked_at IS NULL AND expires_at > ")
+            .bind(now)
+            .push(" AND NOT EXISTS (SELECT 1 FROM sessions r WHERE r.family_id = ")
+            .bind(family_id.to_owned())
+            .push(" AND r.revoked_at IS NOT NULL)");
         Ok(self.one::<Live>(sql).await?.is_some_and(|row| row.live > 0))
+    }
+
+    /// Whether any token of a family was revoked (the whole family is dead).
+    pub async fn family_revoked(&self, family_id: &str) -> Result<bool, StoreError> {
+        #[derive(FromQueryResult)]
+        struct Revoked {
+            n: i64,
+        }
+        let sql = Sql::with(
+            "SELECT count(*) AS n FROM sessions WHERE family_id = ? AND revoked_at IS NOT NULL",
+            family_id.to_owned(),
+        );
+        Ok(self.one::<Revoked>(sql).await?.is_some_and(|row| row.n > 0))
+    }
+
+    /// The tokens of a family issued at or after `since` (UTC epoch ms):
+    /// after a refresh at `since`, the pair it issued and anything later.
+    pub async fn issued_since(&self, family_id: &str, since: i64) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut sql = Sql::with(
+            "SELECT id, family_id, employee_id, expires_at, used_at, revoked_at FROM sessions WHERE family_id = ?",
+            family_id.to_owned(),
+        );
+        sql.push(" AND issued_at >= ").bind(since);
+        let rows = self.tx.query_all_raw(sql.build(self.backend)).await?;
+        rows.iter().map(|row| SessionRecord::from_query_result(row, "").map_err(StoreError::from)).collect()
+    }
+
+    /// Retires a token that never reached its client: used and expired at
+    /// `now`, so presenting it later counts as reuse.  (An exchanged token
+    /// always expires after its use; a retired one does not.)
+    pub async fn retire(&self, session_id: i64, now: i64) -> Result<(), StoreError> {
+        let mut sql = Sql::with("UPDATE sessions SET used_at = ?", now);
+        sql.push(", expires_at = ").bind(now).push(" WHERE id = ").bind(session_id).push(" AND used_at IS NULL");
+        self.run(sql).await.map(drop)
     }
 
     /// How many employees exist (zero only before the first manager).

@@ -12,7 +12,7 @@ use super::{Backend, Store, StoreError};
 use crate::domain::Department;
 
 /// The employee on whose behalf work is done.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Actor {
     /// The employee's id.
     pub employee_id: i64,
@@ -20,6 +20,17 @@ pub struct Actor {
     pub department: Department,
     /// The session's access token, verified by PostgreSQL in team mode.
     pub access_token: Option<String>,
+}
+
+/// Never shows the access token, so no log line can leak it.
+impl std::fmt::Debug for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Actor")
+            .field("employee_id", &self.employee_id)
+            .field("department", &self.department)
+            .field("access_token", &self.access_token.as_ref().map(|_| "…"))
+            .finish()
+    }
 }
 
 /// An open transaction on behalf of an employee.

@@ -219,6 +219,13 @@ pub async fn update(
         let current = get(tx, id).await?;
         return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
     }
+    if changes.active == Some(false) {
+        // Deactivation ends every session at once, so a reactivation later
+        // does not bring an old (perhaps stolen) session back.
+        let mut revoke = Sql::with("UPDATE sessions SET revoked_at = ? WHERE employee_id = ", now);
+        revoke.bind(id).push(" AND revoked_at IS NULL");
+        sea_orm::ConnectionTrait::execute_raw(tx.conn(), revoke.build(tx.backend())).await?;
+    }
     get(tx, id).await
 }
 

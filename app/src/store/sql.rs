@@ -6,10 +6,18 @@ use sea_orm::{Statement, Value};
 use super::Backend;
 
 /// A piece of SQL with its bound values.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Sql {
     text: String,
     values: Vec<Value>,
+}
+
+/// Shows the text and how many values are bound, never the values: they
+/// can be password verifiers, token digests or personal data.
+impl std::fmt::Debug for Sql {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sql").field("text", &self.text).field("values", &self.values.len()).finish()
+    }
 }
 
 impl Sql {
