@@ -8,7 +8,6 @@ use super::session::{passwords_from_stdin, prompt_new};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::{Accounts, EmployeeForm};
-use crate::store::employees::EmployeeRow;
 
 /// Employee commands.
 #[derive(Debug, Subcommand)]
@@ -52,23 +51,6 @@ pub struct CreateArgs {
     /// one-time password, printed once.
     #[arg(long)]
     pub password_stdin: bool,
-}
-
-/// An employee as JSON, with PRODUCT.md's field names.
-pub(super) fn employee_json(employee: &EmployeeRow) -> serde_json::Value {
-    serde_json::json!({
-        "id": employee.id,
-        "first_name": employee.first_name,
-        "last_name": employee.last_name,
-        "email": employee.email,
-        "phone": employee.phone,
-        "department": employee.department().map(|d| d.code()),
-        "active": employee.active,
-        "must_change_password": employee.must_change_password,
-        "created_at": super::rfc3339(employee.created_at),
-        "updated_at": super::rfc3339(employee.updated_at),
-        "version": employee.version,
-    })
 }
 
 pub(super) async fn run(
@@ -123,7 +105,7 @@ async fn create(accounts: &Accounts, args: CreateArgs, format: Format) -> Result
     let employee = &created.employee;
     match format {
         Format::Json => {
-            let mut object = employee_json(employee);
+            let mut object = crate::services::records::employee(employee);
             if let Some(one_time) = &created.one_time_password {
                 object["one_time_password"] = one_time.clone().into();
             }

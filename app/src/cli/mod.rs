@@ -13,9 +13,11 @@ macro_rules! out {
 }
 
 mod bench;
+mod clients;
 mod db;
 mod demo;
 mod employees;
+mod output;
 mod session;
 
 use std::path::PathBuf;
@@ -80,6 +82,9 @@ pub enum Command {
     /// Create employees, reset their passwords, unlock them.
     #[command(subcommand)]
     Employees(employees::EmployeesCommand),
+    /// List, show, create, update and reassign clients.
+    #[command(subcommand)]
+    Clients(clients::ClientsCommand),
 }
 
 impl Command {
@@ -94,6 +99,7 @@ impl Command {
             Command::Logout => "logout",
             Command::Password(_) => "password",
             Command::Employees(_) => "employees",
+            Command::Clients(_) => "clients",
         }
     }
 }
@@ -126,6 +132,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Logout => session::logout(&target, &settings, cli.format).await,
             Command::Password(args) => session::password(args, &target, &settings, cli.format).await,
             Command::Employees(command) => employees::run(command, &target, &settings, cli.format).await,
+            Command::Clients(command) => clients::run(command, &target, &settings, cli.format).await,
         }
     })
 }
@@ -170,11 +177,6 @@ pub(crate) fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     for row in rows {
         line(row.iter().map(String::as_str).collect());
     }
-}
-
-/// A time (UTC epoch ms) as RFC 3339 in UTC, as JSON output wants.
-pub(crate) fn rfc3339(ms: i64) -> Option<String> {
-    chrono::DateTime::from_timestamp_millis(ms).map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 /// One CSV cell: quoted when needed, and neutralised when a spreadsheet

@@ -3,5 +3,36 @@
 
 pub mod accounts;
 pub mod bench;
+pub mod clients;
 pub mod database;
 pub mod demo;
+pub mod records;
+
+use crate::auth::Session;
+use crate::domain::policy::{self, Action, Owners, Who};
+use crate::error::{Failure, FailureKind};
+use crate::store::audit::NewAuditEntry;
+
+/// Refuses, with the policy's reason, what the session's employee may not do.
+pub(crate) fn permit(session: &Session, action: Action, owners: Owners) -> Result<(), Failure> {
+    let who = Who { employee_id: session.employee_id, department: session.department };
+    policy::decide(who, action, owners).map_err(|denied| Failure::new(FailureKind::PermissionDenied, denied.reason))
+}
+
+/// An audit entry for a change the session's employee made.
+pub(crate) fn audit_entry(
+    session: &Session,
+    action: &'static str,
+    record_kind: &'static str,
+    record_id: i64,
+    changes: serde_json::Value,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        actor_id: Some(session.employee_id),
+        actor_name: session.full_name(),
+        action,
+        record_kind,
+        record_id: Some(record_id),
+        changes,
+    }
+}

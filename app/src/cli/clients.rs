@@ -1,0 +1,231 @@
+//! `epic-crm clients list | show | create | update | reassign`.
+
+use clap::{Args, Subcommand};
+
+use super::Format;
+use super::output::{print_fitted, print_list_data, print_record};
+use crate::config::{DatabaseTarget, Settings};
+use crate::error::Failure;
+use crate::services::accounts::Accounts;
+use crate::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
+use crate::services::records;
+use crate::store::clients::{ClientRow, SORTS};
+use crate::store::paging::{PageRequest, Sort};
+
+/// JSON and CSV field names of a client, in order.
+pub const FIELDS: [&str; 12] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    "sales_contact_id",
+    "sales_contact_name",
+    "created_at",
+    "updated_at",
+    "last_contact_at",
+    "version",
+];
+
+/// Client commands.
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// List clients.
+    List(ListArgs),
+    /// Show one client.
+    Show {
+        /// The client's id.
+        id: i64,
+    },
+    /// Create a client; you become their sales contact (SALES).
+    Create(CreateArgs),
+    /// Update one of your clients (SALES).
+    Update(UpdateArgs),
+    /// Give a client, and its contracts, another sales contact (MANAGEMENT).
+    Reassign {
+        /// The client's id.
+        id: i64,
+        /// The new sales contact: an active SALES employee's id.
+        #[arg(long = "sales", value_name = "EMPLOYEE_ID")]
+        sales: i64,
+        /// Fail with a conflict (exit 7) unless the client is still at this version.
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+}
+
+/// Paging and sorting, shared by every list.
+#[derive(Debug, Args, Clone)]
+pub struct Paging {
+    /// Free text: names, email, phone, company… (accents and case ignored).
+    #[arg(long)]
+    pub search: Option<String>,
+    /// FIELD or FIELD:desc.
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// Rows per page (1 to 500).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=500))]
+    pub limit: u64,
+    /// Continue after this cursor (the `next` of a previous page).
+    #[arg(long)]
+    pub after: Option<String>,
+    /// Every row, page after page.
+    #[arg(long, conflicts_with = "after")]
+    pub all: bool,
+}
+
+impl Paging {
+    /// The sort asked for, checked against the list's sortable fields.
+    pub fn sort(&self, columns: &'static [crate::store::paging::SortColumn]) -> Result<Sort, Failure> {
+        match &self.sort {
+            Some(text) => Sort::parse(text, columns).map_err(|err| Failure::usage(format!("--sort: {err}."))),
+            None => Ok(Sort::default_for(columns)),
+        }
+    }
+
+    /// The first page to fetch.
+    pub fn first_page(&self) -> PageRequest {
+        match &self.after {
+            Some(cursor) => PageRequest::after(if self.all { 500 } else { self.limit }, cursor.clone()),
+            None => PageRequest::first(if self.all { 500 } else { self.limit }),
+        }
+    }
+}
+
+/// `clients list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only my clients.
+    #[arg(long)]
+    pub mine: bool,
+    /// Only clients whose sales contact is missing or deactivated.
+    #[arg(long)]
+    pub without_sales: bool,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+/// `clients create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(long)]
+    pub first_name: String,
+    #[arg(long)]
+    pub last_name: String,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    /// The client's company.
+    #[arg(long = "company", default_value = "")]
+    pub company: String,
+}
+
+/// `clients update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The client's id.
+    pub id: i64,
+    #[arg(long)]
+    pub first_name: Option<String>,
+    #[arg(long)]
+    pub last_name: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// A phone number; empty to remove it.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// The company; empty to remove it.
+    #[arg(long = "company")]
+    pub company: Option<String>,
+    /// When you last spoke with them: YYYY-MM-DD HH:MM (local time) or RFC 3339.
+    #[arg(long)]
+    pub last_contact: Option<String>,
+    /// Fail with a conflict (exit 7) unless the client is still at this version.
+    #[arg(long)]
+    pub expect_version: Option<i64>,
+}
+
+fn print_client(format: Format, client: &ClientRow) {
+    print_record(format, &FIELDS, &records::client(client));
+}
+
+fn table_row(client: &ClientRow) -> Vec<String> {
+    vec![
+        client.id.to_string(),
+        format!("{} {}", client.first_name, client.last_name),
+        client.company_name.clone().unwrap_or_default(),
+        client.email.clone(),
+        client.phone.clone().unwrap_or_default(),
+        client.sales_contact_name.clone().unwrap_or_else(|| "-".into()),
+    ]
+}
+
+pub(super) async fn run(
+    command: ClientsCommand,
+    target: &DatabaseTarget,
+    settings: &Settings,
+    format: Format,
+) -> Result<(), Failure> {
+    let accounts = Accounts::open(target, settings).await?;
+    let session = accounts.session().await?;
+    let store = accounts.store();
+    match command {
+        ClientsCommand::List(args) => {
+            let query =
+                ClientQuery { mine: args.mine, without_sales: args.without_sales, search: args.paging.search.clone() };
+            let sort = args.paging.sort(&SORTS)?;
+            let mut request = args.paging.first_page();
+            let mut rows = Vec::new();
+            let next = loop {
+                let page = clients::list(store, &session, &query, sort, &request).await?;
+                rows.extend(page.items);
+                match page.next {
+                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
+                    next => break next,
+                }
+            };
+            match format {
+                Format::Table => {
+                    let table: Vec<Vec<String>> = rows.iter().map(table_row).collect();
+                    print_fitted(&["ID", "NAME", "COMPANY", "EMAIL", "PHONE", "SALES"], &table, &[1, 2, 3, 5]);
+                    if let Some(next) = &next {
+                        out!("More: --after {next}");
+                    }
+                }
+                _ => {
+                    let items: Vec<_> = rows.iter().map(records::client).collect();
+                    print_list_data(format, &FIELDS, &items, next.as_deref());
+                }
+            }
+        }
+        ClientsCommand::Show { id } => print_client(format, &clients::show(store, &session, id).await?),
+        ClientsCommand::Create(args) => {
+            let form = ClientForm {
+                first_name: args.first_name,
+                last_name: args.last_name,
+                email: args.email,
+                phone: args.phone,
+                company_name: args.company,
+            };
+            print_client(format, &clients::create(store, &session, &form).await?);
+        }
+        ClientsCommand::Update(args) => {
+            let edit = ClientEdit {
+                first_name: args.first_name,
+                last_name: args.last_name,
+                email: args.email,
+                phone: args.phone,
+                company_name: args.company,
+                last_contact: args.last_contact,
+            };
+            let updated = clients::update(store, &session, args.id, &edit, args.expect_version, &chrono::Local).await?;
+            print_client(format, &updated);
+        }
+        ClientsCommand::Reassign { id, sales, expect_version } => {
+            print_client(format, &clients::reassign(store, &session, id, sales, expect_version).await?);
+        }
+    }
+    accounts.close().await
+}

@@ -1,0 +1,217 @@
+//! Clients: list and show for everyone; create for SALES (the creator
+//! becomes the sales contact); update by the client's salesperson; reassign
+//! by MANAGEMENT.  Each write: policy → validation → store, with its audit
+//! entry in the same transaction.
+
+use crate::auth::Session;
+use crate::domain::policy::{Action, Owners};
+use crate::domain::{Department, validation};
+use crate::error::{Failure, FailureKind};
+use crate::store::clients::{self, ClientChanges, ClientFilter, ClientRow, NewClient};
+use crate::store::paging::{Page, PageRequest, Sort};
+use crate::store::{ActingTx, Store, StoreError, employees};
+
+use super::{audit_entry, permit, records};
+
+/// What a client list shows.
+#[derive(Clone, Debug, Default)]
+pub struct ClientQuery {
+    /// Only the acting employee's clients.
+    pub mine: bool,
+    /// Only clients whose sales contact is missing or deactivated.
+    pub without_sales: bool,
+    /// Free text over names, email, phone and company.
+    pub search: Option<String>,
+}
+
+/// A client as typed in a form or on the command line.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientForm {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub company_name: String,
+}
+
+/// Changes as typed; `None` keeps a field, an empty text clears an
+/// optional one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientEdit {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub company_name: Option<String>,
+    /// When the salesperson last spoke with the client (a date and time).
+    pub last_contact: Option<String>,
+}
+
+impl ClientEdit {
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        *self == ClientEdit::default()
+    }
+}
+
+fn invalid(err: validation::Invalid) -> Failure {
+    Failure::invalid(err.message)
+}
+
+/// Store failures in the words of clients.
+fn translate(err: StoreError) -> Failure {
+    match err {
+        StoreError::Duplicate(_) => Failure::new(FailureKind::Conflict, "A client with this email already exists."),
+        StoreError::Conflict { id, current, .. } => Failure::new(
+            FailureKind::Conflict,
+            format!(
+                "Client {id} was changed by someone else since you read it (it is now at version {current}): show it again and redo your change."
+            ),
+        ),
+        other => Failure::from(other),
+    }
+}
+
+/// One page of clients.
+pub async fn list(
+    store: &Store,
+    session: &Session,
+    query: &ClientQuery,
+    sort: Sort,
+    page: &PageRequest,
+) -> Result<Page<ClientRow>, Failure> {
+    let filter = ClientFilter {
+        sales_contact_id: query.mine.then_some(session.employee_id),
+        without_active_sales: query.without_sales,
+        search: query.search.clone(),
+    };
+    Ok(store.as_employee(&session.actor(), async |tx| clients::list(tx, &filter, sort, page).await).await?)
+}
+
+/// One client.
+pub async fn show(store: &Store, session: &Session, id: i64) -> Result<ClientRow, Failure> {
+    store.as_employee(&session.actor(), async |tx| clients::get(tx, id).await).await.map_err(translate)
+}
+
+/// A salesperson creates a client, who becomes theirs; first contact now.
+pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Result<ClientRow, Failure> {
+    permit(session, Action::CreateClient, Owners::default())?;
+    let new = NewClient {
+        first_name: validation::person_name("first name", &form.first_name).map_err(invalid)?,
+        last_name: validation::person_name("last name", &form.last_name).map_err(invalid)?,
+        email: validation::email(&form.email).map_err(invalid)?,
+        phone: validation::phone(&form.phone).map_err(invalid)?,
+        company_name: validation::optional_text("company name", &form.company_name, 200, false).map_err(invalid)?,
+        sales_contact_id: Some(session.employee_id),
+    };
+    let tx = store.begin_as(&session.actor()).await?;
+    let created = clients::create(&tx, new).await.map_err(translate)?;
+    let at = created.created_at;
+    tx.audit(
+        at,
+        audit_entry(session, "client.create", "client", created.id, records::created(&records::client(&created))),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// The client's salesperson updates its details.  `expect_version` is the
+/// version the change was based on (the current one when `None`).
+pub async fn update(
+    store: &Store,
+    session: &Session,
+    id: i64,
+    edit: &ClientEdit,
+    expect_version: Option<i64>,
+    timezone: &impl chrono::TimeZone,
+) -> Result<ClientRow, Failure> {
+    let tx = store.begin_as(&session.actor()).await?;
+    let before = clients::get(&tx, id).await.map_err(translate)?;
+    permit(session, Action::UpdateClient, Owners { sales_contact_id: before.sales_contact_id, ..Owners::default() })?;
+    if edit.is_empty() {
+        return Err(Failure::invalid("Nothing to change: give at least one field to update."));
+    }
+    let optional = |value: &Option<String>, check: &dyn Fn(&str) -> Result<Option<String>, validation::Invalid>| {
+        value.as_deref().map(check).transpose().map_err(invalid)
+    };
+    let changes = ClientChanges {
+        first_name: edit
+            .first_name
+            .as_deref()
+            .map(|v| validation::person_name("first name", v))
+            .transpose()
+            .map_err(invalid)?,
+        last_name: edit
+            .last_name
+            .as_deref()
+            .map(|v| validation::person_name("last name", v))
+            .transpose()
+            .map_err(invalid)?,
+        email: edit.email.as_deref().map(validation::email).transpose().map_err(invalid)?,
+        phone: optional(&edit.phone, &validation::phone)?,
+        company_name: optional(&edit.company_name, &|v| validation::optional_text("company name", v, 200, false))?,
+        sales_contact_id: None,
+        last_contact_at: edit
+            .last_contact
+            .as_deref()
+            .map(|v| {
+                if v.trim().is_empty() {
+                    Ok(None)
+                } else {
+                    validation::date_time("last contact", v, timezone).map(Some)
+                }
+            })
+            .transpose()
+            .map_err(invalid)?,
+    };
+    let after = write(&tx, session, &before, changes, expect_version, "client.update").await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// MANAGEMENT gives a client (and so its contracts) another sales contact,
+/// who must be an active SALES employee.
+pub async fn reassign(
+    store: &Store,
+    session: &Session,
+    id: i64,
+    sales_contact_id: i64,
+    expect_version: Option<i64>,
+) -> Result<ClientRow, Failure> {
+    let tx = store.begin_as(&session.actor()).await?;
+    let before = clients::get(&tx, id).await.map_err(translate)?;
+    permit(session, Action::ReassignClient, Owners { sales_contact_id: before.sales_contact_id, ..Owners::default() })?;
+    let contact = employees::get(&tx, sales_contact_id).await.map_err(|err| match err {
+        StoreError::NotFound { .. } => {
+            Failure::invalid(format!("Employee {sales_contact_id} does not exist: choose an active SALES employee."))
+        }
+        other => Failure::from(other),
+    })?;
+    if contact.department() != Some(Department::Sales) || !contact.active {
+        return Err(Failure::invalid(format!(
+            "{} {} is not an active SALES employee: a client's sales contact must be one.",
+            contact.first_name, contact.last_name
+        )));
+    }
+    let changes = ClientChanges { sales_contact_id: Some(Some(sales_contact_id)), ..ClientChanges::default() };
+    let after = write(&tx, session, &before, changes, expect_version, "client.reassign").await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Applies changes at the expected version and records them.
+async fn write(
+    tx: &ActingTx,
+    session: &Session,
+    before: &ClientRow,
+    changes: ClientChanges,
+    expect_version: Option<i64>,
+    action: &'static str,
+) -> Result<ClientRow, Failure> {
+    let version = expect_version.unwrap_or(before.version);
+    let after = clients::update(tx, before.id, version, changes).await.map_err(translate)?;
+    let diff = records::changes(&records::client(before), &records::client(&after));
+    tx.audit(after.updated_at, audit_entry(session, action, "client", after.id, diff)).await?;
+    Ok(after)
+}

@@ -1,0 +1,173 @@
+//! Client services on both backends: who may create, update and reassign
+//! (forbidden paths write nothing), validation, stale versions, duplicates,
+//! filters, search text that looks like an injection, and the audit trail.
+
+mod common;
+
+use epic_crm::auth::Session;
+use epic_crm::domain::Department;
+use epic_crm::error::FailureKind;
+use epic_crm::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
+use epic_crm::store::Store;
+use epic_crm::store::clients::SORTS;
+use epic_crm::store::paging::{PageRequest, Sort};
+use sea_orm::{ConnectionTrait, Statement};
+
+/// A session for a demo login, as the accounts service would give it.
+async fn session(store: &Store, email: &str) -> Session {
+    let row = store.employee_by_email(email).await.expect("look up").expect("exists");
+    Session {
+        employee_id: row.id,
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        email: row.email.clone(),
+        department: row.department().expect("department"),
+        must_change_password: false,
+        family_id: "test".into(),
+        access_token: String::new(),
+    }
+}
+
+/// Another employee of a department, not the demo login.
+async fn colleague(db: &common::TestDb, department: Department, active: bool) -> Session {
+    let raw = db.raw().await;
+    let sql = format!(
+        "SELECT email FROM employees WHERE department_id = {} AND active = {} AND email NOT LIKE '%@demo.test' ORDER BY id LIMIT 1",
+        department.id(),
+        if active { "TRUE" } else { "FALSE" }
+    );
+    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
+    let email: String = row.expect("a colleague").try_get("", "email").expect("email");
+    session(&db.store().await, &email).await
+}
+
+async fn count(db: &common::TestDb, sql: &str) -> i64 {
+    let raw = db.raw().await;
+    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
+    row.expect("row").try_get::<i64>("", "n").expect("n")
+}
+
+fn form(email: &str) -> ClientForm {
+    ClientForm {
+        first_name: "Léa".into(),
+        last_name: "Dubois".into(),
+        email: email.into(),
+        phone: "+33 6 12 34 56 78".into(),
+        company_name: "Dubois & Fils".into(),
+    }
+}
+
+on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common::TestDb| {
+    db.seed(40).await;
+    let store = db.store().await;
+    let sales = session(&store, "sales@demo.test").await;
+    let manager = session(&store, "manager@demo.test").await;
+    let support = session(&store, "support@demo.test").await;
+    let other_sales = colleague(db, Department::Sales, true).await;
+    let clients_before = count(db, "SELECT count(*) AS n FROM clients").await;
+
+    for refused in [&manager, &support] {
+        let failure = clients::create(&store, refused, &form("lea@example.com")).await.expect_err("not SALES");
+        assert_eq!(failure.kind, FailureKind::PermissionDenied, "{}", failure.message);
+    }
+    assert_eq!(count(db, "SELECT count(*) AS n FROM clients").await, clients_before, "nothing written");
+
+    let created = clients::create(&store, &sales, &form(" lea@example.com ")).await.expect("create");
+    assert_eq!(created.sales_contact_id, Some(sales.employee_id));
+    assert_eq!(created.email, "lea@example.com");
+    assert_eq!(created.company_name.as_deref(), Some("Dubois & Fils"));
+    assert_eq!(count(db, "SELECT count(*) AS n FROM audit_entries WHERE action = 'client.create'").await, 1);
+
+    let duplicate = clients::create(&store, &sales, &form("LEA@example.com")).await.expect_err("duplicate");
+    assert_eq!(duplicate.kind, FailureKind::Conflict);
+    assert_eq!(duplicate.message, "A client with this email already exists.");
+
+    // Only the client's own salesperson updates it.
+    let edit = ClientEdit { company_name: Some("Dubois SA".into()), ..ClientEdit::default() };
+    let utc = chrono::Utc;
+    for refused in [&other_sales, &support, &manager] {
+        let failure = clients::update(&store, refused, created.id, &edit, None, &utc).await.expect_err("not theirs");
+        assert_eq!(failure.kind, FailureKind::PermissionDenied, "{}", failure.message);
+    }
+    let updated = clients::update(&store, &sales, created.id, &edit, None, &utc).await.expect("update");
+    assert_eq!((updated.company_name.as_deref(), updated.version), (Some("Dubois SA"), 2));
+    let changes = count(
+        db,
+        "SELECT count(*) AS n FROM audit_entries WHERE action = 'client.update' AND changes LIKE '%\"company_name\":{\"after\":\"Dubois SA\",\"before\":\"Dubois & Fils\"}%'",
+    )
+    .await;
+    assert_eq!(changes, 1, "the audit entry holds the field before and after");
+
+    // A change based on an old version is a conflict, never an overwrite.
+    let stale = ClientEdit { phone: Some(String::new()), ..ClientEdit::default() };
+    let conflict = clients::update(&store, &sales, created.id, &stale, Some(1), &utc).await.expect_err("stale");
+    assert_eq!(conflict.kind, FailureKind::Conflict);
+    assert!(conflict.message.contains("version 2"), "{}", conflict.message);
+    let cleared = clients::update(&store, &sales, created.id, &stale, Some(2), &utc).await.expect("clear phone");
+    assert_eq!(cleared.phone, None);
+
+    // Validation names the field; nothing changes.
+    let bad = ClientEdit { email: Some("not-an-address".into()), ..ClientEdit::default() };
+    let failure = clients::update(&store, &sales, created.id, &bad, None, &utc).await.expect_err("invalid");
+    assert_eq!(failure.kind, FailureKind::InvalidInput);
+    assert!(failure.message.contains("not an email address"), "{}", failure.message);
+    let empty = clients::update(&store, &sales, created.id, &ClientEdit::default(), None, &utc).await;
+    assert_eq!(empty.expect_err("nothing to change").kind, FailureKind::InvalidInput);
+    let last_contact = ClientEdit { last_contact: Some("2026-06-01 18:00".into()), ..ClientEdit::default() };
+    let contacted = clients::update(&store, &sales, created.id, &last_contact, None, &utc).await.expect("date");
+    assert_eq!(contacted.last_contact_at, Some(1_780_336_800_000));
+
+    // Reassignment: MANAGEMENT only, to an active SALES employee.
+    for refused in [&sales, &support] {
+        let failure = clients::reassign(&store, refused, created.id, other_sales.employee_id, None).await;
+        assert_eq!(failure.expect_err("not MANAGEMENT").kind, FailureKind::PermissionDenied);
+    }
+    let to_support = clients::reassign(&store, &manager, created.id, support.employee_id, None).await;
+    assert_eq!(to_support.expect_err("not SALES").kind, FailureKind::InvalidInput);
+    let to_nobody = clients::reassign(&store, &manager, created.id, 999_999, None).await;
+    assert_eq!(to_nobody.expect_err("no such employee").kind, FailureKind::InvalidInput);
+    let inactive = colleague(db, Department::Sales, false).await;
+    let to_inactive = clients::reassign(&store, &manager, created.id, inactive.employee_id, None).await;
+    assert_eq!(to_inactive.expect_err("inactive").kind, FailureKind::InvalidInput);
+    let moved = clients::reassign(&store, &manager, created.id, other_sales.employee_id, None).await.expect("reassign");
+    assert_eq!(moved.sales_contact_id, Some(other_sales.employee_id));
+    // Now it is the other salesperson's, not the first one's.
+    let failure = clients::update(&store, &sales, created.id, &edit, None, &utc).await.expect_err("no longer mine");
+    assert_eq!(failure.kind, FailureKind::PermissionDenied);
+    let missing = clients::show(&store, &sales, 999_999).await.expect_err("not found");
+    assert_eq!(missing.kind, FailureKind::NotFound);
+});
+
+on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::TestDb| {
+    db.seed(60).await;
+    let store = db.store().await;
+    let sales = session(&store, "sales@demo.test").await;
+    let sort = Sort::default_for(&SORTS);
+    let page = PageRequest::first(500);
+    let mine = clients::list(&store, &sales, &ClientQuery { mine: true, ..ClientQuery::default() }, sort, &page)
+        .await
+        .expect("mine");
+    assert!(!mine.items.is_empty());
+    assert!(mine.items.iter().all(|c| c.sales_contact_id == Some(sales.employee_id)));
+    let all = clients::list(&store, &sales, &ClientQuery::default(), sort, &page).await.expect("all");
+    assert_eq!(all.items.len(), 60);
+    let orphans =
+        clients::list(&store, &sales, &ClientQuery { without_sales: true, ..ClientQuery::default() }, sort, &page)
+            .await
+            .expect("without sales");
+    assert!(orphans.items.len() < 60);
+
+    for text in ["' OR 1=1 --", "\"; DROP TABLE clients; --", "%", "_", "\\", "NEAR(a b)", "*", "a\"b"] {
+        let query = ClientQuery { search: Some(text.into()), ..ClientQuery::default() };
+        let found = clients::list(&store, &sales, &query, sort, &page).await.expect("search is just text");
+        assert!(found.items.len() < 60, "{text:?} matched everything");
+    }
+    assert_eq!(count(db, "SELECT count(*) AS n FROM clients").await, 60);
+
+    // Text that could fool a terminal or a spreadsheet is stored exactly.
+    let tricky = ClientForm { company_name: "=HYPERLINK(\"http://x\")".into(), ..form("tricky@example.com") };
+    let created = clients::create(&store, &sales, &tricky).await.expect("stored");
+    assert_eq!(created.company_name.as_deref(), Some("=HYPERLINK(\"http://x\")"));
+    let escape = ClientForm { first_name: "Evil\u{1b}[2J".into(), ..form("escape@example.com") };
+    assert_eq!(clients::create(&store, &sales, &escape).await.expect_err("refused").kind, FailureKind::InvalidInput);
+});
