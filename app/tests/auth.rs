@@ -77,13 +77,7 @@ async fn bootstrap(machine: &Machine) -> i64 {
 
 /// How many audit entries record `action`, read behind the application's back.
 async fn audit_actions(db: &common::TestDb, action: &str) -> i64 {
-    scalar(db, &format!("SELECT count(*) AS n FROM audit_entries WHERE action = '{action}'")).await
-}
-
-async fn scalar(db: &common::TestDb, sql: &str) -> i64 {
-    let raw = db.raw().await;
-    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
-    row.expect("row").try_get::<i64>("", "n").expect("n")
+    common::count(db, &format!("SELECT count(*) AS n FROM audit_entries WHERE action = '{action}'")).await
 }
 
 on_both_backends!(first_manager_then_managed_employees, async |db: &common::TestDb| {
@@ -301,7 +295,7 @@ on_both_backends!(deactivation_ends_sessions_at_the_next_command, async |db: &co
         .await
         .expect("reactivate");
     phone.accounts.login("sue@example.com", "sue-own-password").await.expect("new login after reactivation");
-    let revoked = scalar(
+    let revoked = common::count(
         db,
         &format!(
             "SELECT count(*) AS n FROM sessions WHERE employee_id = {} AND revoked_at IS NULL AND used_at IS NULL",

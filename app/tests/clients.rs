@@ -4,48 +4,11 @@
 
 mod common;
 
-use epic_crm::auth::Session;
 use epic_crm::domain::Department;
 use epic_crm::error::FailureKind;
 use epic_crm::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
-use epic_crm::store::Store;
 use epic_crm::store::clients::SORTS;
 use epic_crm::store::paging::{PageRequest, Sort};
-use sea_orm::{ConnectionTrait, Statement};
-
-/// A session for a demo login, as the accounts service would give it.
-async fn session(store: &Store, email: &str) -> Session {
-    let row = store.employee_by_email(email).await.expect("look up").expect("exists");
-    Session {
-        employee_id: row.id,
-        first_name: row.first_name.clone(),
-        last_name: row.last_name.clone(),
-        email: row.email.clone(),
-        department: row.department().expect("department"),
-        must_change_password: false,
-        family_id: "test".into(),
-        access_token: String::new(),
-    }
-}
-
-/// Another employee of a department, not the demo login.
-async fn colleague(db: &common::TestDb, department: Department, active: bool) -> Session {
-    let raw = db.raw().await;
-    let sql = format!(
-        "SELECT email FROM employees WHERE department_id = {} AND active = {} AND email NOT LIKE '%@demo.test' ORDER BY id LIMIT 1",
-        department.id(),
-        if active { "TRUE" } else { "FALSE" }
-    );
-    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
-    let email: String = row.expect("a colleague").try_get("", "email").expect("email");
-    session(&db.store().await, &email).await
-}
-
-async fn count(db: &common::TestDb, sql: &str) -> i64 {
-    let raw = db.raw().await;
-    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
-    row.expect("row").try_get::<i64>("", "n").expect("n")
-}
 
 fn form(email: &str) -> ClientForm {
     ClientForm {
@@ -60,23 +23,23 @@ fn form(email: &str) -> ClientForm {
 on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common::TestDb| {
     db.seed(40).await;
     let store = db.store().await;
-    let sales = session(&store, "sales@demo.test").await;
-    let manager = session(&store, "manager@demo.test").await;
-    let support = session(&store, "support@demo.test").await;
-    let other_sales = colleague(db, Department::Sales, true).await;
-    let clients_before = count(db, "SELECT count(*) AS n FROM clients").await;
+    let sales = common::session(&store, "sales@demo.test").await;
+    let manager = common::session(&store, "manager@demo.test").await;
+    let support = common::session(&store, "support@demo.test").await;
+    let other_sales = common::colleague(db, Department::Sales, true).await;
+    let clients_before = common::count(db, "SELECT count(*) AS n FROM clients").await;
 
     for refused in [&manager, &support] {
         let failure = clients::create(&store, refused, &form("lea@example.com")).await.expect_err("not SALES");
         assert_eq!(failure.kind, FailureKind::PermissionDenied, "{}", failure.message);
     }
-    assert_eq!(count(db, "SELECT count(*) AS n FROM clients").await, clients_before, "nothing written");
+    assert_eq!(common::count(db, "SELECT count(*) AS n FROM clients").await, clients_before, "nothing written");
 
     let created = clients::create(&store, &sales, &form(" lea@example.com ")).await.expect("create");
     assert_eq!(created.sales_contact_id, Some(sales.employee_id));
     assert_eq!(created.email, "lea@example.com");
     assert_eq!(created.company_name.as_deref(), Some("Dubois & Fils"));
-    assert_eq!(count(db, "SELECT count(*) AS n FROM audit_entries WHERE action = 'client.create'").await, 1);
+    assert_eq!(common::count(db, "SELECT count(*) AS n FROM audit_entries WHERE action = 'client.create'").await, 1);
 
     let duplicate = clients::create(&store, &sales, &form("LEA@example.com")).await.expect_err("duplicate");
     assert_eq!(duplicate.kind, FailureKind::Conflict);
@@ -91,8 +54,7 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     }
     let updated = clients::update(&store, &sales, created.id, &edit, None, &utc).await.expect("update");
     assert_eq!((updated.company_name.as_deref(), updated.version), (Some("Dubois SA"), 2));
-    let changes = count(
-        db,
+    let changes = common::count(db,
         "SELECT count(*) AS n FROM audit_entries WHERE action = 'client.update' AND changes LIKE '%\"company_name\":{\"after\":\"Dubois SA\",\"before\":\"Dubois & Fils\"}%'",
     )
     .await;
@@ -126,7 +88,7 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     assert_eq!(to_support.expect_err("not SALES").kind, FailureKind::InvalidInput);
     let to_nobody = clients::reassign(&store, &manager, created.id, 999_999, None).await;
     assert_eq!(to_nobody.expect_err("no such employee").kind, FailureKind::InvalidInput);
-    let inactive = colleague(db, Department::Sales, false).await;
+    let inactive = common::colleague(db, Department::Sales, false).await;
     let to_inactive = clients::reassign(&store, &manager, created.id, inactive.employee_id, None).await;
     assert_eq!(to_inactive.expect_err("inactive").kind, FailureKind::InvalidInput);
     let moved = clients::reassign(&store, &manager, created.id, other_sales.employee_id, None).await.expect("reassign");
@@ -141,7 +103,7 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
 on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::TestDb| {
     db.seed(60).await;
     let store = db.store().await;
-    let sales = session(&store, "sales@demo.test").await;
+    let sales = common::session(&store, "sales@demo.test").await;
     let sort = Sort::default_for(&SORTS);
     let page = PageRequest::first(500);
     let mine = clients::list(&store, &sales, &ClientQuery { mine: true, ..ClientQuery::default() }, sort, &page)
@@ -162,7 +124,7 @@ on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::Tes
         let found = clients::list(&store, &sales, &query, sort, &page).await.expect("search is just text");
         assert!(found.items.len() < 60, "{text:?} matched everything");
     }
-    assert_eq!(count(db, "SELECT count(*) AS n FROM clients").await, 60);
+    assert_eq!(common::count(db, "SELECT count(*) AS n FROM clients").await, 60);
 
     // Text that could fool a terminal or a spreadsheet is stored exactly.
     let tricky = ClientForm { company_name: "=HYPERLINK(\"http://x\")".into(), ..form("tricky@example.com") };

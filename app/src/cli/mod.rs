@@ -14,6 +14,7 @@ macro_rules! out {
 
 mod bench;
 mod clients;
+mod contracts;
 mod db;
 mod demo;
 mod employees;
@@ -85,6 +86,9 @@ pub enum Command {
     /// List, show, create, update and reassign clients.
     #[command(subcommand)]
     Clients(clients::ClientsCommand),
+    /// List, show, create, update, pay, sign and delete contracts.
+    #[command(subcommand)]
+    Contracts(contracts::ContractsCommand),
 }
 
 impl Command {
@@ -100,6 +104,7 @@ impl Command {
             Command::Password(_) => "password",
             Command::Employees(_) => "employees",
             Command::Clients(_) => "clients",
+            Command::Contracts(_) => "contracts",
         }
     }
 }
@@ -133,6 +138,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Password(args) => session::password(args, &target, &settings, cli.format).await,
             Command::Employees(command) => employees::run(command, &target, &settings, cli.format).await,
             Command::Clients(command) => clients::run(command, &target, &settings, cli.format).await,
+            Command::Contracts(command) => contracts::run(command, &target, &settings, cli.format).await,
         }
     })
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod clients;
+pub mod contracts;
 pub mod database;
 pub mod demo;
 pub mod records;

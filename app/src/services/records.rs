@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::domain::Money;
 use crate::store::clients::ClientRow;
+use crate::store::contracts::ContractRow;
 use crate::store::employees::EmployeeRow;
 
 /// A time (UTC epoch ms) as RFC 3339 in UTC.
@@ -52,6 +53,24 @@ pub fn client(row: &ClientRow) -> Value {
         "created_at": rfc3339(row.created_at),
         "updated_at": rfc3339(row.updated_at),
         "last_contact_at": row.last_contact_at.and_then(rfc3339),
+        "version": row.version,
+    })
+}
+
+/// A contract.
+pub fn contract(row: &ContractRow) -> Value {
+    json!({
+        "id": row.id,
+        "client_id": row.client_id,
+        "client_name": row.client_name,
+        "sales_contact_id": row.sales_contact_id,
+        "sales_contact_name": row.sales_contact_name,
+        "total_amount": money(row.total_cents),
+        "amount_due": money(row.due_cents),
+        "signed": row.signed,
+        "signed_at": row.signed_at.and_then(rfc3339),
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
         "version": row.version,
     })
 }

@@ -186,3 +186,35 @@ pub async fn update(
     }
     get(tx, id).await
 }
+
+/// Deletes a contract if it is still at `expected_version`, unsigned and
+/// without events; the caller checks those first to say which rule holds.
+pub async fn delete(tx: &ActingTx, id: i64, expected_version: i64) -> Result<(), StoreError> {
+    let mut sql = Sql::with("DELETE FROM contracts WHERE id = ?", id);
+    sql.push(" AND version = ")
+        .bind(expected_version)
+        .push(" AND NOT signed AND NOT EXISTS (SELECT 1 FROM events v WHERE v.contract_id = ")
+        .bind(id)
+        .push(")");
+    let result = sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
+    if result.rows_affected() == 0 {
+        let current = get(tx, id).await?;
+        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+    }
+    Ok(())
+}
+
+/// How many events a contract has.
+pub async fn event_count(tx: &ActingTx, id: i64) -> Result<u64, StoreError> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let sql = Sql::with("SELECT count(*) AS n FROM events WHERE contract_id = ?", id);
+    let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
+    let count = match row {
+        Some(row) => <Count as sea_orm::FromQueryResult>::from_query_result(&row, "")?.n,
+        None => 0,
+    };
+    Ok(count.max(0) as u64)
+}

@@ -11,6 +11,7 @@ pub mod contracts;
 pub mod employees;
 mod error;
 pub mod events;
+pub mod notifications;
 pub mod paging;
 pub mod schema;
 pub mod search;

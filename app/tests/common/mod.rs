@@ -9,11 +9,12 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use epic_crm::auth::Session;
 use epic_crm::config::DatabaseTarget;
 use epic_crm::domain::Department;
 use epic_crm::services::demo::{self, SeedOptions};
 use epic_crm::store::{Actor, Store};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 /// The variable naming the PostgreSQL server tests may create databases on.
 pub const TEST_DATABASE_VARIABLE: &str = "EPICCRM_TEST_DATABASE_URL";
@@ -119,6 +120,40 @@ pub async fn demo_actor(store: &Store, email: &str) -> Actor {
         department: employee.department().unwrap_or(Department::Management),
         access_token: None,
     }
+}
+
+/// A session for a demo login, as the accounts service would give it.
+pub async fn session(store: &Store, email: &str) -> Session {
+    let row = store.employee_by_email(email).await.expect("look up").expect("exists");
+    Session {
+        employee_id: row.id,
+        first_name: row.first_name.clone(),
+        last_name: row.last_name.clone(),
+        email: row.email.clone(),
+        department: row.department().expect("department"),
+        must_change_password: false,
+        family_id: "test".into(),
+        access_token: String::new(),
+    }
+}
+
+/// Another employee of a department, not the demo login.
+pub async fn colleague(db: &TestDb, department: Department, active: bool) -> Session {
+    let raw = db.raw().await;
+    let sql = format!(
+        "SELECT email FROM employees WHERE department_id = {} AND active = {} AND email NOT LIKE '%@demo.test' ORDER BY id LIMIT 1",
+        department.id(),
+        if active { "TRUE" } else { "FALSE" }
+    );
+    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
+    let email: String = row.expect("a colleague").try_get("", "email").expect("email");
+    session(&db.store().await, &email).await
+}
+
+pub async fn count(db: &TestDb, sql: &str) -> i64 {
+    let raw = db.raw().await;
+    let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
+    row.expect("row").try_get::<i64>("", "n").expect("n")
 }
 
 /// Defines one test run on both backends: `NAME::sqlite` and `NAME::postgres`.
