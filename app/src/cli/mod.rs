@@ -18,6 +18,7 @@ mod contracts;
 mod db;
 mod demo;
 mod employees;
+mod events;
 mod output;
 mod session;
 
@@ -89,6 +90,9 @@ pub enum Command {
     /// List, show, create, update, pay, sign and delete contracts.
     #[command(subcommand)]
     Contracts(contracts::ContractsCommand),
+    /// List, show, create, update, assign and unassign events.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
 }
 
 impl Command {
@@ -105,6 +109,7 @@ impl Command {
             Command::Employees(_) => "employees",
             Command::Clients(_) => "clients",
             Command::Contracts(_) => "contracts",
+            Command::Events(_) => "events",
         }
     }
 }
@@ -139,6 +144,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Employees(command) => employees::run(command, &target, &settings, cli.format).await,
             Command::Clients(command) => clients::run(command, &target, &settings, cli.format).await,
             Command::Contracts(command) => contracts::run(command, &target, &settings, cli.format).await,
+            Command::Events(command) => events::run(command, &target, &settings, cli.format).await,
         }
     })
 }

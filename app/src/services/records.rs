@@ -8,6 +8,7 @@ use crate::domain::Money;
 use crate::store::clients::ClientRow;
 use crate::store::contracts::ContractRow;
 use crate::store::employees::EmployeeRow;
+use crate::store::events::EventRow;
 
 /// A time (UTC epoch ms) as RFC 3339 in UTC.
 pub fn rfc3339(ms: i64) -> Option<String> {
@@ -69,6 +70,27 @@ pub fn contract(row: &ContractRow) -> Value {
         "amount_due": money(row.due_cents),
         "signed": row.signed,
         "signed_at": row.signed_at.and_then(rfc3339),
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
+        "version": row.version,
+    })
+}
+
+/// An event.
+pub fn event(row: &EventRow) -> Value {
+    json!({
+        "id": row.id,
+        "name": row.name,
+        "contract_id": row.contract_id,
+        "client_id": row.client_id,
+        "client_name": row.client_name,
+        "support_contact_id": row.support_contact_id,
+        "support_contact_name": row.support_contact_name,
+        "start_at": rfc3339(row.start_at),
+        "end_at": rfc3339(row.end_at),
+        "location": row.location,
+        "attendees": row.attendees,
+        "notes": row.notes,
         "created_at": rfc3339(row.created_at),
         "updated_at": rfc3339(row.updated_at),
         "version": row.version,

@@ -1,0 +1,230 @@
+//! `epic-crm events list | show | create | update | assign | unassign`.
+
+use clap::{Args, Subcommand};
+
+use super::Format;
+use super::clients::Paging;
+use super::output::{print_fitted, print_list_data, print_record};
+use crate::config::{DatabaseTarget, Settings};
+use crate::error::Failure;
+use crate::services::accounts::Accounts;
+use crate::services::events::{self, EventEdit, EventForm, EventQuery};
+use crate::services::records;
+use crate::store::events::{EventRow, SORTS};
+use crate::store::paging::PageRequest;
+
+/// JSON and CSV field names of an event, in order.
+pub const FIELDS: [&str; 15] = [
+    "id",
+    "name",
+    "contract_id",
+    "client_id",
+    "client_name",
+    "support_contact_id",
+    "support_contact_name",
+    "start_at",
+    "end_at",
+    "location",
+    "attendees",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// Event commands.
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// List events (by start, soonest first).
+    List(ListArgs),
+    /// Show one event.
+    Show {
+        /// The event's id.
+        id: i64,
+    },
+    /// Create the event of a signed contract of one of your clients (SALES).
+    Create(CreateArgs),
+    /// Update an event (MANAGEMENT, or its support contact).
+    Update(UpdateArgs),
+    /// Assign an active SUPPORT employee to events, all or none (MANAGEMENT).
+    Assign {
+        /// The events' ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// The SUPPORT employee's id.
+        #[arg(long = "support", value_name = "EMPLOYEE_ID")]
+        support: i64,
+    },
+    /// Remove the support contact of events, all or none (MANAGEMENT).
+    Unassign {
+        /// The events' ids.
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+}
+
+/// `events list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// My events: assigned to me (SUPPORT) or of my clients (SALES).
+    #[arg(long)]
+    pub mine: bool,
+    /// Only events nobody supports yet.
+    #[arg(long)]
+    pub without_support: bool,
+    /// Only events from now on.
+    #[arg(long)]
+    pub upcoming: bool,
+    /// Only this contract's events.
+    #[arg(long = "contract", value_name = "CONTRACT_ID")]
+    pub contract: Option<i64>,
+    /// Only events this employee supports.
+    #[arg(long = "support", value_name = "EMPLOYEE_ID")]
+    pub support: Option<i64>,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+/// `events create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The signed contract's id.
+    #[arg(long = "contract", value_name = "CONTRACT_ID")]
+    pub contract: i64,
+    #[arg(long)]
+    pub name: String,
+    /// YYYY-MM-DD HH:MM (local time) or RFC 3339.
+    #[arg(long)]
+    pub start: String,
+    /// YYYY-MM-DD HH:MM (local time) or RFC 3339.
+    #[arg(long)]
+    pub end: String,
+    #[arg(long, default_value = "")]
+    pub location: String,
+    #[arg(long, default_value = "0")]
+    pub attendees: String,
+    #[arg(long, default_value = "")]
+    pub notes: String,
+}
+
+/// `events update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The event's id.
+    pub id: i64,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub start: Option<String>,
+    #[arg(long)]
+    pub end: Option<String>,
+    /// Empty to remove it.
+    #[arg(long)]
+    pub location: Option<String>,
+    #[arg(long)]
+    pub attendees: Option<String>,
+    /// Empty to remove them.
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// Fail with a conflict (exit 7) unless the event is still at this version.
+    #[arg(long)]
+    pub expect_version: Option<i64>,
+}
+
+fn local(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+fn table_row(event: &EventRow) -> Vec<String> {
+    vec![
+        event.id.to_string(),
+        local(event.start_at),
+        event.name.clone(),
+        event.client_name.clone(),
+        event.support_contact_name.clone().unwrap_or_else(|| "-".into()),
+        event.attendees.to_string(),
+    ]
+}
+
+fn print_events(format: Format, rows: &[EventRow], next: Option<&str>) {
+    match format {
+        Format::Table => {
+            let table: Vec<Vec<String>> = rows.iter().map(table_row).collect();
+            print_fitted(&["ID", "START", "NAME", "CLIENT", "SUPPORT", "GUESTS"], &table, &[2, 3, 4]);
+            if let Some(next) = next {
+                out!("More: --after {next}");
+            }
+        }
+        _ => {
+            let items: Vec<_> = rows.iter().map(records::event).collect();
+            print_list_data(format, &FIELDS, &items, next);
+        }
+    }
+}
+
+pub(super) async fn run(
+    command: EventsCommand,
+    target: &DatabaseTarget,
+    settings: &Settings,
+    format: Format,
+) -> Result<(), Failure> {
+    let accounts = Accounts::open(target, settings).await?;
+    let session = accounts.session().await?;
+    let store = accounts.store();
+    let print_event = |event: &EventRow| print_record(format, &FIELDS, &records::event(event));
+    match command {
+        EventsCommand::List(args) => {
+            let query = EventQuery {
+                mine: args.mine,
+                without_support: args.without_support,
+                upcoming: args.upcoming,
+                contract_id: args.contract,
+                support_id: args.support,
+                search: args.paging.search.clone(),
+            };
+            let sort = args.paging.sort(&SORTS)?;
+            let mut request = args.paging.first_page();
+            let mut rows = Vec::new();
+            let next = loop {
+                let page = events::list(store, &session, &query, sort, &request).await?;
+                rows.extend(page.items);
+                match page.next {
+                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
+                    next => break next,
+                }
+            };
+            print_events(format, &rows, next.as_deref());
+        }
+        EventsCommand::Show { id } => print_event(&events::show(store, &session, id).await?),
+        EventsCommand::Create(args) => {
+            let form = EventForm {
+                name: args.name,
+                start: args.start,
+                end: args.end,
+                location: args.location,
+                attendees: args.attendees,
+                notes: args.notes,
+            };
+            print_event(&events::create(store, &session, args.contract, &form, &chrono::Local).await?);
+        }
+        EventsCommand::Update(args) => {
+            let edit = EventEdit {
+                name: args.name,
+                start: args.start,
+                end: args.end,
+                location: args.location,
+                attendees: args.attendees,
+                notes: args.notes,
+            };
+            let updated = events::update(store, &session, args.id, &edit, args.expect_version, &chrono::Local).await?;
+            print_event(&updated);
+        }
+        EventsCommand::Assign { ids, support } => {
+            print_events(format, &events::assign(store, &session, &ids, support).await?, None);
+        }
+        EventsCommand::Unassign { ids } => print_events(format, &events::unassign(store, &session, &ids).await?, None),
+    }
+    accounts.close().await
+}
