@@ -208,7 +208,7 @@ impl LocalAuthority {
                 by.department.code()
             )));
         }
-        let tx = self.store.begin_accounts().await?;
+        let tx = self.store.read_accounts().await?;
         let record = tx.login_record_by_id(employee_id).await?;
         tx.commit().await?;
         record.ok_or(AuthError::Store(crate::store::StoreError::NotFound { kind: "employee", id: employee_id }))
@@ -253,7 +253,7 @@ impl SessionAuthority for LocalAuthority {
         let key = email_key(email);
         // Reads first, in a short transaction: the password check below
         // takes a while and must not hold the database.
-        let tx = self.store.begin_accounts().await?;
+        let tx = self.store.read_accounts().await?;
         let attempts = tx.attempts(&key).await?;
         let record = tx.login_record(email.trim()).await?;
         tx.commit().await?;
@@ -402,7 +402,7 @@ impl SessionAuthority for LocalAuthority {
         let now = self.clock.now_ms();
         let claims = self.key.verify(TokenKind::Access, access_token, now)?;
         let employee_id = claims.employee_id()?;
-        let tx = self.store.begin_accounts().await?;
+        let tx = self.store.read_accounts().await?;
         let live = tx.session_live(&claims.fam, employee_id, now).await?;
         let record = tx.login_record_by_id(employee_id).await?;
         tx.commit().await?;
@@ -450,7 +450,7 @@ impl SessionAuthority for LocalAuthority {
         if new == current {
             return Err(AuthError::WeakPassword("The new password must differ from the current one.".into()));
         }
-        let tx = self.store.begin_accounts().await?;
+        let tx = self.store.read_accounts().await?;
         let record = tx.login_record_by_id(session.employee_id).await?.ok_or_else(AuthError::session_ended)?;
         let key = email_key(&record.email);
         let attempts = tx.attempts(&key).await?;
@@ -500,7 +500,7 @@ impl SessionAuthority for LocalAuthority {
     async fn bootstrap(&self, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
         // Once anyone exists, creating employees needs a manager's session:
         // say so before judging what was asked.
-        let tx = self.store.begin_accounts().await?;
+        let tx = self.store.read_accounts().await?;
         let existing = tx.employee_count().await?;
         tx.commit().await?;
         if existing > 0 {
@@ -573,7 +573,6 @@ impl SessionAuthority for LocalAuthority {
         let now = self.clock.now_ms();
         let key = email_key(&record.email);
         let tx = self.store.begin_accounts().await?;
-        // The delete first (the write lock), then whether it was a lock.
         let before = tx.attempts(&key).await?;
         tx.clear_failures(&key).await?;
         let was_locked = before.and_then(|a| a.locked_until).is_some_and(|until| until > now);

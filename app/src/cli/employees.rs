@@ -4,10 +4,17 @@
 use clap::{Args, Subcommand};
 
 use super::Format;
+use super::clients::Paging;
+use super::output::{print_fitted, print_list_data, print_record};
 use super::session::{passwords_from_stdin, prompt_new};
 use crate::config::{DatabaseTarget, Settings};
+use crate::domain::Department;
 use crate::error::Failure;
 use crate::services::accounts::{Accounts, EmployeeForm};
+use crate::services::employees::{self, EmployeeEdit, EmployeeQuery};
+use crate::services::records;
+use crate::store::employees::SORTS;
+use crate::store::paging::PageRequest;
 
 /// Employee commands.
 #[derive(Debug, Subcommand)]
@@ -26,6 +33,89 @@ pub enum EmployeesCommand {
         /// The employee's id.
         id: i64,
     },
+    /// List employees.
+    List(ListArgs),
+    /// Show one employee.
+    Show {
+        /// The employee's id.
+        id: i64,
+    },
+    /// Change an employee's details or department (MANAGEMENT).
+    Update(UpdateArgs),
+    /// Deactivate an employee: their sessions end at once (MANAGEMENT).
+    Deactivate {
+        /// The employee's id.
+        id: i64,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    /// Reactivate a deactivated employee (MANAGEMENT).
+    Reactivate {
+        /// The employee's id.
+        id: i64,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+    /// Delete an employee nothing references (MANAGEMENT); asks for --confirm ID.
+    Delete {
+        /// The employee's id.
+        id: i64,
+        /// The same id again, to confirm.
+        #[arg(long, value_name = "ID")]
+        confirm: Option<i64>,
+        #[arg(long)]
+        expect_version: Option<i64>,
+    },
+}
+
+/// JSON and CSV field names of an employee, in order.
+pub const FIELDS: [&str; 11] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "department",
+    "active",
+    "must_change_password",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// `employees list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this department: MANAGEMENT, SALES or SUPPORT.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Only deactivated employees.
+    #[arg(long)]
+    pub inactive: bool,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+/// `employees update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The employee's id.
+    pub id: i64,
+    #[arg(long)]
+    pub first_name: Option<String>,
+    #[arg(long)]
+    pub last_name: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Empty to remove it.
+    #[arg(long)]
+    pub phone: Option<String>,
+    /// MANAGEMENT, SALES or SUPPORT.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Fail with a conflict (exit 7) unless the employee is still at this version.
+    #[arg(long)]
+    pub expect_version: Option<i64>,
 }
 
 /// `epic-crm employees create`.
@@ -72,6 +162,87 @@ pub(super) async fn run(
                 }
             }
         }
+        EmployeesCommand::List(args) => {
+            let session = accounts.session().await?;
+            let department = args
+                .department
+                .as_deref()
+                .map(|text| text.parse::<Department>())
+                .transpose()
+                .map_err(|err| Failure::usage(format!("--department: {err}.")))?;
+            let query = EmployeeQuery { department, inactive: args.inactive, search: args.paging.search.clone() };
+            let sort = args.paging.sort(&SORTS)?;
+            let mut request = args.paging.first_page();
+            let mut rows = Vec::new();
+            let next = loop {
+                let page = employees::list(accounts.store(), &session, &query, sort, &request).await?;
+                rows.extend(page.items);
+                match page.next {
+                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
+                    next => break next,
+                }
+            };
+            match format {
+                Format::Table => {
+                    let table: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|e| {
+                            vec![
+                                e.id.to_string(),
+                                format!("{} {}", e.first_name, e.last_name),
+                                e.email.clone(),
+                                e.department().map_or("?", |d| d.code()).to_owned(),
+                                if e.active { "active".into() } else { "inactive".into() },
+                            ]
+                        })
+                        .collect();
+                    print_fitted(&["ID", "NAME", "EMAIL", "DEPARTMENT", "STATE"], &table, &[1, 2]);
+                    if let Some(next) = &next {
+                        out!("More: --after {next}");
+                    }
+                }
+                _ => {
+                    let items: Vec<_> = rows.iter().map(records::employee).collect();
+                    print_list_data(format, &FIELDS, &items, next.as_deref());
+                }
+            }
+        }
+        EmployeesCommand::Show { id } => {
+            let session = accounts.session().await?;
+            let employee = employees::show(accounts.store(), &session, id).await?;
+            print_record(format, &FIELDS, &records::employee(&employee));
+        }
+        EmployeesCommand::Update(args) => {
+            let session = accounts.session().await?;
+            let edit = EmployeeEdit {
+                first_name: args.first_name,
+                last_name: args.last_name,
+                email: args.email,
+                phone: args.phone,
+                department: args.department,
+            };
+            let updated = employees::update(accounts.store(), &session, args.id, &edit, args.expect_version).await?;
+            print_record(format, &FIELDS, &records::employee(&updated));
+        }
+        EmployeesCommand::Deactivate { id, expect_version } => {
+            set_active(&accounts, id, false, expect_version, format).await?;
+        }
+        EmployeesCommand::Reactivate { id, expect_version } => {
+            set_active(&accounts, id, true, expect_version, format).await?;
+        }
+        EmployeesCommand::Delete { id, confirm, expect_version } => {
+            if confirm != Some(id) {
+                return Err(Failure::usage(format!(
+                    "Deleting employee {id} cannot be undone: repeat their id with --confirm {id}."
+                )));
+            }
+            let session = accounts.session().await?;
+            employees::delete(accounts.store(), &session, id, expect_version).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::json!({ "deleted": id })),
+                _ => out!("Deleted employee {id}."),
+            }
+        }
         EmployeesCommand::Unlock { id } => {
             let was_locked = accounts.unlock(id).await?;
             match format {
@@ -82,6 +253,19 @@ pub(super) async fn run(
         }
     }
     accounts.close().await
+}
+
+async fn set_active(
+    accounts: &Accounts,
+    id: i64,
+    active: bool,
+    expect_version: Option<i64>,
+    format: Format,
+) -> Result<(), Failure> {
+    let session = accounts.session().await?;
+    let changed = employees::set_active(accounts.store(), &session, id, active, expect_version).await?;
+    print_record(format, &FIELDS, &records::employee(&changed));
+    Ok(())
 }
 
 async fn create(accounts: &Accounts, args: CreateArgs, format: Format) -> Result<(), Failure> {

@@ -295,7 +295,7 @@ impl Accounts {
     /// Whether the database has no employee yet, so the next one created
     /// is the first manager and needs no login.
     pub async fn needs_first_manager(&self) -> Result<bool, Failure> {
-        let tx = self.store.begin_accounts().await?;
+        let tx = self.store.read_accounts().await?;
         let count = tx.employee_count().await?;
         tx.commit().await?;
         Ok(count == 0)

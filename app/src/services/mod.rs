@@ -7,6 +7,7 @@ pub mod clients;
 pub mod contracts;
 pub mod database;
 pub mod demo;
+pub mod employees;
 pub mod events;
 pub mod records;
 

@@ -2,7 +2,9 @@
 //! login counters, and the first employee.  Only the authentication code
 //! uses it, acting for no employee (nobody is logged in when it runs).
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, FromQueryResult, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 use super::audit::{self, NewAuditEntry};
 use super::employees::{self, NewEmployee};
@@ -72,9 +74,21 @@ pub struct AccountsTx {
 }
 
 impl Store {
-    /// Opens a transaction for logging in, refreshing, or ending sessions.
+    /// Opens a transaction of the login machinery that will write; on
+    /// SQLite it takes the write lock at once, so reading first and writing
+    /// later cannot fail when another connection wrote in between.
     pub async fn begin_accounts(&self) -> Result<AccountsTx, StoreError> {
-        Ok(AccountsTx { tx: self.system().begin().await?, backend: self.backend() })
+        self.accounts_tx(SqliteTransactionMode::Immediate).await
+    }
+
+    /// Opens a transaction of the login machinery that only reads.
+    pub async fn read_accounts(&self) -> Result<AccountsTx, StoreError> {
+        self.accounts_tx(SqliteTransactionMode::Deferred).await
+    }
+
+    async fn accounts_tx(&self, mode: SqliteTransactionMode) -> Result<AccountsTx, StoreError> {
+        let options = TransactionOptions { sqlite_transaction_mode: Some(mode), ..TransactionOptions::default() };
+        Ok(AccountsTx { tx: self.system().begin_with_options(options).await?, backend: self.backend() })
     }
 }
 

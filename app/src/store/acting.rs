@@ -5,7 +5,7 @@
 //! queries take an [`ActingTx`], which only [`Store::begin_as`] can make, so
 //! no code path can skip the wrapper.
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseTransaction, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 use super::sql::Sql;
 use super::{Backend, Store, StoreError};
@@ -68,9 +68,17 @@ impl ActingTx {
 }
 
 impl Store {
-    /// Opens a transaction on behalf of `actor`.
+    /// Opens a transaction on behalf of `actor` that will write.  On SQLite
+    /// it takes the write lock at once (`BEGIN IMMEDIATE`): a transaction
+    /// that reads first and writes later would otherwise fail outright,
+    /// not wait, when another connection wrote in between.
     pub async fn begin_as(&self, actor: &Actor) -> Result<ActingTx, StoreError> {
-        let tx = self.system().begin().await?;
+        self.begin(actor, SqliteTransactionMode::Immediate).await
+    }
+
+    async fn begin(&self, actor: &Actor, mode: SqliteTransactionMode) -> Result<ActingTx, StoreError> {
+        let options = TransactionOptions { sqlite_transaction_mode: Some(mode), ..TransactionOptions::default() };
+        let tx = self.system().begin_with_options(options).await?;
         if self.backend() == Backend::Postgres {
             let mut sql = Sql::new("SELECT set_config('crm.access_token', ");
             sql.bind(actor.access_token.clone().unwrap_or_default())
@@ -83,13 +91,14 @@ impl Store {
     }
 
     /// Runs `work` in a transaction on behalf of `actor`: committed when it
-    /// succeeds, rolled back when it fails.
+    /// succeeds, rolled back when it fails.  Meant for reading (on SQLite
+    /// the transaction takes the write lock only if `work` writes).
     pub async fn as_employee<T>(
         &self,
         actor: &Actor,
         work: impl AsyncFnOnce(&ActingTx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let tx = self.begin_as(actor).await?;
+        let tx = self.begin(actor, SqliteTransactionMode::Deferred).await?;
         match work(&tx).await {
             Ok(value) => {
                 tx.commit().await?;

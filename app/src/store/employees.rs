@@ -229,6 +229,51 @@ pub async fn update(
     get(tx, id).await
 }
 
+/// How many active employees a department has.
+pub async fn active_in(tx: &ActingTx, department: Department) -> Result<i64, StoreError> {
+    scalar(tx, Sql::with("SELECT count(*) AS n FROM employees WHERE active AND department_id = ?", department.id()))
+        .await
+}
+
+/// How many records name this employee: clients and contracts they sell,
+/// contracts they signed, events they support.
+pub async fn references(tx: &ActingTx, id: i64) -> Result<i64, StoreError> {
+    let mut sql = Sql::with("SELECT (SELECT count(*) FROM clients WHERE sales_contact_id = ?)", id);
+    sql.push(" + (SELECT count(*) FROM contracts WHERE sales_contact_id = ")
+        .bind(id)
+        .push(" OR signed_by_id = ")
+        .bind(id)
+        .push(") + (SELECT count(*) FROM events WHERE support_contact_id = ")
+        .bind(id)
+        .push(") AS n");
+    scalar(tx, sql).await
+}
+
+/// Deletes an employee at `expected_version` (their credential, sessions
+/// and notifications go with them; audit entries keep their name).
+pub async fn delete(tx: &ActingTx, id: i64, expected_version: i64) -> Result<(), StoreError> {
+    let mut sql = Sql::with("DELETE FROM employees WHERE id = ?", id);
+    sql.push(" AND version = ").bind(expected_version);
+    let result = sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
+    if result.rows_affected() == 0 {
+        let current = get(tx, id).await?;
+        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+    }
+    Ok(())
+}
+
+async fn scalar(tx: &ActingTx, sql: Sql) -> Result<i64, StoreError> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
+    Ok(match row {
+        Some(row) => Count::from_query_result(&row, "")?.n,
+        None => 0,
+    })
+}
+
 impl Store {
     /// The employee with this email (case-insensitive), looked up by the
     /// system itself: used before anyone is logged in (login, demo logins).

@@ -65,6 +65,12 @@ fn translate(err: DbErr) -> StoreError {
                 .into(),
         );
     }
+    if lower.contains("database is locked") || lower.contains("database is busy") {
+        return StoreError::Unavailable(
+            "The database is busy: another program has been writing to it for several seconds. Try again in a moment."
+                .into(),
+        );
+    }
     if lower.contains("unique") || lower.contains("duplicate key") {
         let what = if lower.contains("email") {
             "That email address is already used by another record."
