@@ -3,7 +3,7 @@
 //! sales signs it → sales creates the event → management assigns support →
 //! support updates it.  Exit codes and output checked at each step.
 
-use epic_crm_tests::Home;
+use epic_crm_tests::{Home, PgDatabase};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -43,7 +43,20 @@ fn id(value: &serde_json::Value) -> String {
 fn a_working_day() {
     let office = Home::new();
     office.command(&["demo", "seed", "--clients", "30"]).assert().success();
-    let database = format!("sqlite://{}", office.default_database().display());
+    working_day(&format!("sqlite://{}", office.default_database().display()));
+}
+
+#[test]
+fn postgres_a_working_day() {
+    let Some(db) = PgDatabase::new("working_day") else { return };
+    let office = Home::new();
+    office.command(&["--database", &db.url, "db", "migrate"]).assert().success();
+    office.command(&["--database", &db.url, "demo", "seed", "--clients", "30"]).assert().success();
+    working_day(&db.url);
+}
+
+fn working_day(database: &str) {
+    let database = database.to_owned();
     let sales = Person::login(&database, "sales@demo.test");
     let manager = Person::login(&database, "manager@demo.test");
     let support = Person::login(&database, "support@demo.test");
@@ -149,4 +162,29 @@ fn a_working_day() {
         .assert()
         .success()
         .stdout(contains("id,name,contract_id").and(contains("Vegan menu for 12.")));
+
+    // Support was told; management reads the trail; sales may not.
+    support
+        .run(&["notifications", "list", "--unread"])
+        .assert()
+        .success()
+        .stdout(contains("You were assigned event").and(contains("Watanabe Gala")));
+    support.run(&["notifications", "read"]).assert().success().stdout(contains("Marked"));
+    let unread = support.json(&["notifications", "list", "--unread"]);
+    assert_eq!(unread["items"].as_array().map(Vec::len), Some(0));
+    sales.run(&["notifications", "list"]).assert().success();
+    sales.run(&["audit", "list"]).assert().code(4).stderr(contains("MANAGEMENT"));
+    let trail = manager.json(&["audit", "list", "--record", &format!("event:{event_id}")]);
+    let actions: Vec<&str> =
+        trail["items"].as_array().expect("items").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(actions, ["event.update", "event.assign_support", "event.create"], "newest first");
+    assert_eq!(trail["items"][0]["changes"]["attendees"]["after"], 120);
+    manager.run(&["audit", "list", "--record", "planet:1"]).assert().code(2);
+
+    // Management deactivates support: their next command ends the session.
+    manager.run(&["employees", "deactivate", &support_id]).assert().success().stdout(contains("active:"));
+    support.run(&["whoami"]).assert().code(3).stderr(contains("deactivated"));
+    manager.run(&["employees", "list", "--inactive"]).assert().success().stdout(contains("inactive"));
+    manager.run(&["employees", "reactivate", &support_id]).assert().success();
+    support.run(&["whoami"]).assert().code(3).stderr(contains("not logged in"));
 }

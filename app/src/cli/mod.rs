@@ -12,6 +12,7 @@ macro_rules! out {
     };
 }
 
+mod audit;
 mod bench;
 mod clients;
 mod contracts;
@@ -93,6 +94,12 @@ pub enum Command {
     /// List, show, create, update, assign and unassign events.
     #[command(subcommand)]
     Events(events::EventsCommand),
+    /// Read the audit trail (MANAGEMENT).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Your notifications: list them, mark them read.
+    #[command(subcommand)]
+    Notifications(audit::NotificationsCommand),
 }
 
 impl Command {
@@ -110,6 +117,8 @@ impl Command {
             Command::Clients(_) => "clients",
             Command::Contracts(_) => "contracts",
             Command::Events(_) => "events",
+            Command::Audit(_) => "audit",
+            Command::Notifications(_) => "notifications",
         }
     }
 }
@@ -145,6 +154,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Clients(command) => clients::run(command, &target, &settings, cli.format).await,
             Command::Contracts(command) => contracts::run(command, &target, &settings, cli.format).await,
             Command::Events(command) => events::run(command, &target, &settings, cli.format).await,
+            Command::Audit(command) => audit::run_audit(command, &target, &settings, cli.format).await,
+            Command::Notifications(command) => audit::run_notifications(command, &target, &settings, cli.format).await,
         }
     })
 }

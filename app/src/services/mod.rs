@@ -2,6 +2,7 @@
 //! call.  Each opens the database it needs and returns plain results.
 
 pub mod accounts;
+pub mod audit;
 pub mod bench;
 pub mod clients;
 pub mod contracts;

@@ -5,10 +5,12 @@
 use serde_json::{Map, Value, json};
 
 use crate::domain::Money;
+use crate::store::audit::AuditRow;
 use crate::store::clients::ClientRow;
 use crate::store::contracts::ContractRow;
 use crate::store::employees::EmployeeRow;
 use crate::store::events::EventRow;
+use crate::store::notifications::NotificationRow;
 
 /// A time (UTC epoch ms) as RFC 3339 in UTC.
 pub fn rfc3339(ms: i64) -> Option<String> {
@@ -94,6 +96,33 @@ pub fn event(row: &EventRow) -> Value {
         "created_at": rfc3339(row.created_at),
         "updated_at": rfc3339(row.updated_at),
         "version": row.version,
+    })
+}
+
+/// An audit entry; its changes as the JSON object they were written as.
+pub fn audit_entry(row: &AuditRow) -> Value {
+    json!({
+        "id": row.id,
+        "at": rfc3339(row.at),
+        "actor_id": row.actor_id,
+        "actor_name": row.actor_name,
+        "action": row.action,
+        "record_kind": row.record_kind,
+        "record_id": row.record_id,
+        "changes": serde_json::from_str::<Value>(&row.changes).unwrap_or(Value::String(row.changes.clone())),
+    })
+}
+
+/// A notification.
+pub fn notification(row: &NotificationRow) -> Value {
+    json!({
+        "id": row.id,
+        "at": rfc3339(row.at),
+        "kind": row.kind,
+        "record_kind": row.record_kind,
+        "record_id": row.record_id,
+        "message": row.message,
+        "read_at": row.read_at.and_then(rfc3339),
     })
 }
 

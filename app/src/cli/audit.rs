@@ -1,0 +1,180 @@
+//! `epic-crm audit list` (MANAGEMENT) and `epic-crm notifications list | read`.
+
+use clap::{Args, Subcommand};
+
+use super::Format;
+use super::clients::Paging;
+use super::output::{print_fitted, print_list_data};
+use crate::config::{DatabaseTarget, Settings};
+use crate::error::Failure;
+use crate::services::accounts::Accounts;
+use crate::services::{audit, records};
+use crate::store::audit::{AuditFilter, SORTS as AUDIT_SORTS};
+use crate::store::notifications::SORTS as NOTIFICATION_SORTS;
+use crate::store::paging::{PageRequest, SortDir};
+
+/// JSON and CSV field names of an audit entry.
+const AUDIT_FIELDS: [&str; 8] = ["id", "at", "actor_id", "actor_name", "action", "record_kind", "record_id", "changes"];
+/// JSON and CSV field names of a notification.
+const NOTIFICATION_FIELDS: [&str; 7] = ["id", "at", "kind", "record_kind", "record_id", "message", "read_at"];
+
+/// Audit commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List audit entries, newest first (MANAGEMENT).
+    List(AuditListArgs),
+}
+
+/// `audit list`.
+#[derive(Debug, Args)]
+pub struct AuditListArgs {
+    /// Only entries about this record, as KIND:ID (client:42, contract:7, event:3, employee:5).
+    #[arg(long)]
+    pub record: Option<String>,
+    /// Only entries by this employee.
+    #[arg(long, value_name = "EMPLOYEE_ID")]
+    pub actor: Option<i64>,
+    /// Only entries from this date on: YYYY-MM-DD [HH:MM] (local time) or RFC 3339.
+    #[arg(long)]
+    pub since: Option<String>,
+    #[command(flatten)]
+    pub paging: Paging,
+}
+
+/// Notification commands.
+#[derive(Debug, Subcommand)]
+pub enum NotificationsCommand {
+    /// List your notifications, newest first.
+    List {
+        /// Only the ones not read yet.
+        #[arg(long)]
+        unread: bool,
+        #[command(flatten)]
+        paging: Paging,
+    },
+    /// Mark notifications read: the ids given, or all of them.
+    Read {
+        /// Notification ids; none means all.
+        ids: Vec<i64>,
+    },
+}
+
+fn local(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+pub(super) async fn run_audit(
+    command: AuditCommand,
+    target: &DatabaseTarget,
+    settings: &Settings,
+    format: Format,
+) -> Result<(), Failure> {
+    let AuditCommand::List(args) = command;
+    let accounts = Accounts::open(target, settings).await?;
+    let session = accounts.session().await?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| crate::domain::validation::date_time("since", text, &chrono::Local))
+        .transpose()
+        .map_err(|err| Failure::usage(format!("--since: {err}")))?;
+    let filter = AuditFilter {
+        record: args.record.as_deref().map(audit::parse_record).transpose()?,
+        actor_id: args.actor,
+        since,
+    };
+    let mut sort = args.paging.sort(&AUDIT_SORTS)?;
+    if args.paging.sort.is_none() {
+        sort.dir = SortDir::Desc;
+    }
+    let mut request = args.paging.first_page();
+    let mut rows = Vec::new();
+    let next = loop {
+        let page = audit::list(accounts.store(), &session, &filter, sort, &request).await?;
+        rows.extend(page.items);
+        match page.next {
+            Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
+            next => break next,
+        }
+    };
+    match format {
+        Format::Table => {
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|row| {
+                    let record = match row.record_id {
+                        Some(id) => format!("{}:{id}", row.record_kind),
+                        None => row.record_kind.clone(),
+                    };
+                    vec![local(row.at), row.actor_name.clone(), row.action.clone(), record, row.changes.clone()]
+                })
+                .collect();
+            print_fitted(&["AT", "WHO", "ACTION", "RECORD", "CHANGES"], &table, &[1, 4]);
+            if let Some(next) = &next {
+                out!("More: --after {next}");
+            }
+        }
+        _ => {
+            let items: Vec<_> = rows.iter().map(records::audit_entry).collect();
+            print_list_data(format, &AUDIT_FIELDS, &items, next.as_deref());
+        }
+    }
+    accounts.close().await
+}
+
+pub(super) async fn run_notifications(
+    command: NotificationsCommand,
+    target: &DatabaseTarget,
+    settings: &Settings,
+    format: Format,
+) -> Result<(), Failure> {
+    let accounts = Accounts::open(target, settings).await?;
+    let session = accounts.session().await?;
+    match command {
+        NotificationsCommand::List { unread, paging } => {
+            let mut sort = paging.sort(&NOTIFICATION_SORTS)?;
+            if paging.sort.is_none() {
+                sort.dir = SortDir::Desc;
+            }
+            let mut request = paging.first_page();
+            let mut rows = Vec::new();
+            let next = loop {
+                let page = audit::notifications(accounts.store(), &session, unread, sort, &request).await?;
+                rows.extend(page.items);
+                match page.next {
+                    Some(next) if paging.all => request = PageRequest::after(request.limit, next),
+                    next => break next,
+                }
+            };
+            match format {
+                Format::Table => {
+                    let table: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|row| {
+                            let state = if row.read_at.is_some() { "" } else { "new" };
+                            vec![row.id.to_string(), local(row.at), state.into(), row.message.clone()]
+                        })
+                        .collect();
+                    print_fitted(&["ID", "AT", "", "MESSAGE"], &table, &[3]);
+                    if let Some(next) = &next {
+                        out!("More: --after {next}");
+                    }
+                }
+                _ => {
+                    let items: Vec<_> = rows.iter().map(records::notification).collect();
+                    print_list_data(format, &NOTIFICATION_FIELDS, &items, next.as_deref());
+                }
+            }
+        }
+        NotificationsCommand::Read { ids } => {
+            let changed = audit::mark_read(accounts.store(), &session, &ids).await?;
+            match format {
+                Format::Json => out!("{}", serde_json::json!({ "marked_read": changed })),
+                _ => out!("Marked {changed} notification(s) read."),
+            }
+        }
+    }
+    accounts.close().await
+}
