@@ -1,30 +1,48 @@
 //! Logging: `tracing` to a daily-rotated file under the state directory,
-//! never to the terminal (the terminal application owns it).
+//! never to the terminal (the terminal application owns it); and Sentry,
+//! only when a DSN is configured, with personal data scrubbed from every
+//! event before it leaves the machine.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use sentry::protocol::{Event, Value};
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{LogSettings, state_dir};
+use crate::config::{LogSettings, SentrySettings, state_dir};
+use crate::error::Failure;
 
 /// How many daily log files are kept.
 const KEPT_LOG_FILES: usize = 7;
 
-/// Keeps the log writer alive; logs are flushed when it is dropped.
+/// Keeps the log writer and the Sentry client alive; both are flushed
+/// when it is dropped.
 pub struct Telemetry {
     _guard: Option<WorkerGuard>,
+    _sentry: Option<sentry::ClientInitGuard>,
 }
 
 /// Starts logging to a rotating file.  `RUST_LOG`, when set, wins over the
 /// configured level.  A log directory that cannot be created disables
 /// logging rather than stopping the CRM.
-pub fn init(settings: &LogSettings) -> Telemetry {
-    let Some(dir) = settings.dir.clone().or_else(|| state_dir().map(|dir| dir.join("logs"))) else {
-        return Telemetry { _guard: None };
+pub fn init(settings: &LogSettings, sentry_settings: &SentrySettings) -> Result<Telemetry, Failure> {
+    let sentry = match &sentry_settings.dsn {
+        Some(dsn) if !dsn.trim().is_empty() => {
+            let dsn = dsn.trim().parse::<sentry::types::Dsn>().map_err(|_| {
+                Failure::usage("The Sentry DSN (sentry.dsn or EPICCRM_SENTRY_DSN) is not valid: copy it again from the Sentry project settings.")
+            })?;
+            Some(sentry::init(sentry_options(Some(dsn))))
+        }
+        _ => None,
     };
-    if std::fs::create_dir_all(&dir).is_err() {
-        return Telemetry { _guard: None };
-    }
+    Ok(Telemetry { _guard: logs(settings), _sentry: sentry })
+}
+
+fn logs(settings: &LogSettings) -> Option<WorkerGuard> {
+    let dir = settings.dir.clone().or_else(|| state_dir().map(|dir| dir.join("logs")))?;
+    std::fs::create_dir_all(&dir).ok()?;
     let appender = match RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix("epic-crm")
@@ -33,7 +51,7 @@ pub fn init(settings: &LogSettings) -> Telemetry {
         .build(&dir)
     {
         Ok(appender) => appender,
-        Err(_) => return Telemetry { _guard: None },
+        Err(_) => return None,
     };
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = std::env::var("RUST_LOG")
@@ -43,5 +61,115 @@ pub fn init(settings: &LogSettings) -> Telemetry {
         .unwrap_or_else(|| EnvFilter::new("info"));
     let installed =
         tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(false).try_init().is_ok();
-    Telemetry { _guard: installed.then_some(guard) }
+    installed.then_some(guard)
+}
+
+/// Sentry's options: no personal data by default, every event and
+/// breadcrumb scrubbed before sending.
+pub fn sentry_options(dsn: Option<sentry::types::Dsn>) -> sentry::ClientOptions {
+    let mut options = sentry::ClientOptions::default();
+    options.dsn = dsn;
+    options.release = sentry::release_name!();
+    options.send_default_pii = false;
+    options.server_name = None;
+    options.before_send = Some(Arc::new(|event| Some(scrub_event(event))));
+    options.before_breadcrumb = Some(Arc::new(|mut breadcrumb| {
+        breadcrumb.message = breadcrumb.message.map(|text| scrub(&text));
+        breadcrumb.data.clear();
+        Some(breadcrumb)
+    }));
+    options
+}
+
+/// Removes what could identify a person: the user, request, host name and
+/// free-form extras go; messages, exception texts and tags are scrubbed.
+pub fn scrub_event(mut event: Event<'static>) -> Event<'static> {
+    event.user = None;
+    event.request = None;
+    event.server_name = None;
+    event.extra.clear();
+    event.message = event.message.map(|text| scrub(&text));
+    if let Some(entry) = event.logentry.as_mut() {
+        entry.message = scrub(&entry.message);
+        entry.params.clear();
+    }
+    for exception in event.exception.values.iter_mut() {
+        exception.value = exception.value.as_deref().map(scrub);
+    }
+    for value in event.tags.values_mut() {
+        *value = scrub(value);
+    }
+    for breadcrumb in event.breadcrumbs.values.iter_mut() {
+        breadcrumb.message = breadcrumb.message.as_deref().map(scrub);
+        breadcrumb.data.clear();
+    }
+    event
+}
+
+/// Text with email addresses, long numbers (phones, card numbers) and the
+/// user's name in home-directory paths replaced.
+pub fn scrub(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, word) in text.split(' ').enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        let digits = word.chars().filter(char::is_ascii_digit).count();
+        let scrubbed: Cow<'_, str> = if word.contains('@') && word.contains('.') {
+            Cow::Borrowed("[email]")
+        } else if digits >= 6 && !word.chars().any(|c| c.is_ascii_alphabetic()) {
+            Cow::Borrowed("[number]")
+        } else {
+            Cow::Owned(scrub_home(word))
+        };
+        out.push_str(&scrubbed);
+    }
+    out
+}
+
+fn scrub_home(word: &str) -> String {
+    let mut word = word.to_owned();
+    for prefix in ["/home/", "/Users/"] {
+        if let Some(start) = word.find(prefix) {
+            let name_start = start + prefix.len();
+            let name_end = word[name_start..].find('/').map_or(word.len(), |end| name_start + end);
+            word.replace_range(name_start..name_end, "[user]");
+        }
+    }
+    word
+}
+
+/// Sends an unexpected failure to Sentry (when enabled), scrubbed.
+pub fn report_unexpected(failure: &Failure) {
+    sentry::capture_message(&failure.message, sentry::Level::Error);
+}
+
+/// Tells Sentry (when enabled) of a change worth watching: employee
+/// creations and modifications, contract signatures.  Only ids travel,
+/// never names or addresses.
+pub fn notable(action: &str, record_kind: &str, record_id: i64, actor_id: i64) {
+    sentry::with_scope(
+        |scope| {
+            scope.set_tag("action", action);
+            scope.set_tag("record_kind", record_kind);
+            scope.set_tag("record_id", record_id);
+            scope.set_tag("actor_id", actor_id);
+            scope.set_extra("record", Value::from(format!("{record_kind}:{record_id}")));
+        },
+        || sentry::capture_message(action, sentry::Level::Info),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub;
+
+    #[test]
+    fn personal_data_is_scrubbed_from_text() {
+        assert_eq!(scrub("login failed for ada@example.com today"), "login failed for [email] today");
+        assert_eq!(scrub("call +33 6 12 34 56 78 now"), "call +33 6 12 34 56 78 now", "short groups stay");
+        assert_eq!(scrub("call +33612345678 now"), "call [number] now");
+        assert_eq!(scrub("Cannot open /home/ada/crm.db (denied)"), "Cannot open /home/[user]/crm.db (denied)");
+        assert_eq!(scrub("contract 42 signed"), "contract 42 signed");
+    }
 }

@@ -126,7 +126,7 @@ impl Command {
 /// Runs a parsed command line; returns the failure to report, if any.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let settings = Settings::load(&Sources { config_file: cli.config.clone(), env: None })?;
-    let _telemetry = crate::telemetry::init(&settings.log);
+    let _telemetry = crate::telemetry::init(&settings.log, &settings.sentry)?;
     let Some(command) = cli.command else {
         use clap::CommandFactory;
         Cli::command().print_help().map_err(|err| Failure::unexpected(format!("Cannot print the help: {err}.")))?;
@@ -141,7 +141,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|err| Failure::unexpected(format!("Cannot start the async runtime: {err}.")))?;
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         match command {
             Command::Db(command) => db::run(command, &target, cli.format).await,
             Command::Demo(command) => demo::run(command, &target, cli.format).await,
@@ -157,7 +157,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Audit(command) => audit::run_audit(command, &target, &settings, cli.format).await,
             Command::Notifications(command) => audit::run_notifications(command, &target, &settings, cli.format).await,
         }
-    })
+    });
+    // While the telemetry guard is alive, so the report is sent.
+    if let Err(failure) = &result
+        && failure.kind == crate::error::FailureKind::Unexpected
+    {
+        crate::telemetry::report_unexpected(failure);
+    }
+    result
 }
 
 /// Writes one line to stdout, see [`out!`].

@@ -289,6 +289,8 @@ impl Accounts {
             .employee_by_email(&email)
             .await?
             .ok_or_else(|| Failure::unexpected("The new employee could not be read back."))?;
+        let actor = session.as_ref().map_or(employee.id, |session| session.employee_id);
+        crate::telemetry::notable("employee.create", "employee", employee.id, actor);
         Ok(Created { employee, one_time_password, first_employee })
     }
 
@@ -304,7 +306,9 @@ impl Accounts {
     /// A manager gives an employee a one-time password.
     pub async fn reset_password(&self, employee_id: i64) -> Result<String, Failure> {
         let session = self.session().await?;
-        Ok(self.authority.reset_password(&session, employee_id).await?)
+        let one_time = self.authority.reset_password(&session, employee_id).await?;
+        crate::telemetry::notable("employee.reset_password", "employee", employee_id, session.employee_id);
+        Ok(one_time)
     }
 
     /// A manager ends an employee's lockout; false when there was none.

@@ -190,6 +190,7 @@ pub async fn sign(
         notifications::send(&tx, after.updated_at, notification).await?;
     }
     tx.commit().await?;
+    crate::telemetry::notable("contract.sign", "contract", after.id, session.employee_id);
     Ok(after)
 }
 

@@ -126,6 +126,7 @@ pub async fn update(
     };
     let after = write(&tx, session, &before, changes, expect_version, "employee.update").await?;
     tx.commit().await?;
+    crate::telemetry::notable("employee.update", "employee", after.id, session.employee_id);
     Ok(after)
 }
 
@@ -156,6 +157,7 @@ pub async fn set_active(
     let name = if active { "employee.reactivate" } else { "employee.deactivate" };
     let after = write(&tx, session, &before, changes, expect_version, name).await?;
     tx.commit().await?;
+    crate::telemetry::notable(name, "employee", after.id, session.employee_id);
     Ok(after)
 }
 
@@ -179,6 +181,7 @@ pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: O
     let changes = json!({"deleted": records::employee(&before)});
     tx.audit(crate::domain::time::now_ms(), audit_entry(session, "employee.delete", "employee", id, changes)).await?;
     tx.commit().await?;
+    crate::telemetry::notable("employee.delete", "employee", id, session.employee_id);
     Ok(())
 }
 
