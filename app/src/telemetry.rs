@@ -3,10 +3,9 @@
 //! only when a DSN is configured, with personal data scrubbed from every
 //! event before it leaves the machine.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
-use sentry::protocol::{Event, Value};
+use sentry::protocol::Event;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
@@ -95,6 +94,12 @@ pub fn scrub_event(mut event: Event<'static>) -> Event<'static> {
     }
     for exception in event.exception.values.iter_mut() {
         exception.value = exception.value.as_deref().map(scrub);
+        if let Some(stacktrace) = exception.stacktrace.as_mut() {
+            for frame in stacktrace.frames.iter_mut() {
+                frame.abs_path = frame.abs_path.as_deref().map(scrub_home);
+                frame.filename = frame.filename.as_deref().map(scrub_home);
+            }
+        }
     }
     for value in event.tags.values_mut() {
         *value = scrub(value);
@@ -106,23 +111,46 @@ pub fn scrub_event(mut event: Event<'static>) -> Event<'static> {
     event
 }
 
-/// Text with email addresses, long numbers (phones, card numbers) and the
-/// user's name in home-directory paths replaced.
+/// Text with email addresses, phone-like numbers (8 digits or more, with
+/// or without separators) and the user's name in home-directory paths
+/// replaced.  Over-scrubbing (a date, say) is the safe side of the trade.
 pub fn scrub(text: &str) -> String {
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|word| if word.contains('@') && word.contains('.') { "[email]".to_owned() } else { scrub_home(word) })
+        .collect();
+    scrub_numbers(&words.join(" "))
+}
+
+fn scrub_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let part_of_number = |ch: char| ch.is_ascii_digit() || matches!(ch, ' ' | '.' | '-' | '(' | ')' | '+');
     let mut out = String::with_capacity(text.len());
-    for (index, word) in text.split(' ').enumerate() {
-        if index > 0 {
-            out.push(' ');
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || matches!(chars[i], '+' | '(') {
+            let mut end = i;
+            while end < chars.len() && part_of_number(chars[end]) {
+                end += 1;
+            }
+            // The run ends at its last digit; what follows is kept.
+            while end > i && !chars[end - 1].is_ascii_digit() {
+                end -= 1;
+            }
+            let digits = chars[i..end].iter().filter(|ch| ch.is_ascii_digit()).count();
+            if digits >= 8 {
+                out.push_str("[number]");
+                i = end;
+                continue;
+            }
+            if end > i {
+                out.extend(&chars[i..end]);
+                i = end;
+                continue;
+            }
         }
-        let digits = word.chars().filter(char::is_ascii_digit).count();
-        let scrubbed: Cow<'_, str> = if word.contains('@') && word.contains('.') {
-            Cow::Borrowed("[email]")
-        } else if digits >= 6 && !word.chars().any(|c| c.is_ascii_alphabetic()) {
-            Cow::Borrowed("[number]")
-        } else {
-            Cow::Owned(scrub_home(word))
-        };
-        out.push_str(&scrubbed);
+        out.push(chars[i]);
+        i += 1;
     }
     out
 }
@@ -154,7 +182,6 @@ pub fn notable(action: &str, record_kind: &str, record_id: i64, actor_id: i64) {
             scope.set_tag("record_kind", record_kind);
             scope.set_tag("record_id", record_id);
             scope.set_tag("actor_id", actor_id);
-            scope.set_extra("record", Value::from(format!("{record_kind}:{record_id}")));
         },
         || sentry::capture_message(action, sentry::Level::Info),
     );
@@ -167,8 +194,10 @@ mod tests {
     #[test]
     fn personal_data_is_scrubbed_from_text() {
         assert_eq!(scrub("login failed for ada@example.com today"), "login failed for [email] today");
-        assert_eq!(scrub("call +33 6 12 34 56 78 now"), "call +33 6 12 34 56 78 now", "short groups stay");
+        assert_eq!(scrub("call +33 6 12 34 56 78 now"), "call [number] now");
         assert_eq!(scrub("call +33612345678 now"), "call [number] now");
+        assert_eq!(scrub("(555) 123-4567, then"), "[number], then");
+        assert_eq!(scrub("event 2001 moved by 3"), "event 2001 moved by 3");
         assert_eq!(scrub("Cannot open /home/ada/crm.db (denied)"), "Cannot open /home/[user]/crm.db (denied)");
         assert_eq!(scrub("contract 42 signed"), "contract 42 signed");
     }

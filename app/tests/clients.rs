@@ -39,6 +39,7 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     assert_eq!(created.sales_contact_id, Some(sales.employee_id));
     assert_eq!(created.email, "lea@example.com");
     assert_eq!(created.company_name.as_deref(), Some("Dubois & Fils"));
+    assert_eq!(created.phone.as_deref(), Some("+33612345678"), "E.164 when the country code is given");
     assert_eq!(common::count(db, "SELECT count(*) AS n FROM audit_entries WHERE action = 'client.create'").await, 1);
 
     let duplicate = clients::create(&store, &sales, &form("LEA@example.com")).await.expect_err("duplicate");
@@ -87,7 +88,7 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     let to_support = clients::reassign(&store, &manager, created.id, support.employee_id, None).await;
     assert_eq!(to_support.expect_err("not SALES").kind, FailureKind::InvalidInput);
     let to_nobody = clients::reassign(&store, &manager, created.id, 999_999, None).await;
-    assert_eq!(to_nobody.expect_err("no such employee").kind, FailureKind::InvalidInput);
+    assert_eq!(to_nobody.expect_err("no such employee").kind, FailureKind::NotFound);
     let inactive = common::colleague(db, Department::Sales, false).await;
     let to_inactive = clients::reassign(&store, &manager, created.id, inactive.employee_id, None).await;
     assert_eq!(to_inactive.expect_err("inactive").kind, FailureKind::InvalidInput);
@@ -98,6 +99,48 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     assert_eq!(failure.kind, FailureKind::PermissionDenied);
     let missing = clients::show(&store, &sales, 999_999).await.expect_err("not found");
     assert_eq!(missing.kind, FailureKind::NotFound);
+    // Who you are comes first: SUPPORT hears "not allowed", not "not found".
+    let who_first = clients::update(&store, &support, 999_999, &edit, None, &utc).await.expect_err("support");
+    assert_eq!(who_first.kind, FailureKind::PermissionDenied);
+    let nobody = clients::reassign(&store, &manager, created.id, 999_999, None).await.expect_err("no such employee");
+    assert_eq!(nobody.kind, FailureKind::NotFound);
+    let same = clients::reassign(&store, &manager, created.id, other_sales.employee_id, None).await;
+    assert!(same.expect_err("already theirs").message.contains("already"));
+});
+
+on_both_backends!(reassigning_a_client_moves_all_its_contracts, async |db: &common::TestDb| {
+    db.seed(40).await;
+    let store = db.store().await;
+    let manager = common::session(&store, "manager@demo.test").await;
+    let sales = common::session(&store, "sales@demo.test").await;
+    // A client nobody sells to, with a contract that has no sales contact.
+    let raw = db.raw().await;
+    let backend = raw.get_database_backend();
+    let client = common::count(db, "SELECT min(id) AS n FROM clients WHERE sales_contact_id IS NOT NULL").await;
+    for sql in [
+        format!("UPDATE clients SET sales_contact_id = NULL WHERE id = {client}"),
+        format!(
+            "INSERT INTO contracts (client_id, sales_contact_id, total_cents, due_cents, signed, created_at, updated_at) VALUES ({client}, NULL, 100, 100, FALSE, 1, 1)"
+        ),
+    ] {
+        sea_orm::ConnectionTrait::execute_raw(&raw, sea_orm::Statement::from_string(backend, sql))
+            .await
+            .expect("setup");
+    }
+    let contracts = common::count(db, &format!("SELECT count(*) AS n FROM contracts WHERE client_id = {client}")).await;
+    assert!(contracts >= 2, "seeded contracts plus the orphan");
+    clients::reassign(&store, &manager, client, sales.employee_id, None).await.expect("reassign");
+    let moved = format!(
+        "SELECT count(*) AS n FROM contracts WHERE client_id = {client} AND sales_contact_id = {} AND version >= 2",
+        sales.employee_id
+    );
+    assert_eq!(common::count(db, &moved).await, contracts, "every contract follows, as a new version");
+    let audited = "SELECT count(*) AS n FROM audit_entries WHERE action = 'contract.reassign'";
+    assert_eq!(common::count(db, audited).await, contracts);
+    let mine = ClientQuery { mine: true, ..ClientQuery::default() };
+    let listed =
+        clients::list(&store, &sales, &mine, Sort::default_for(&SORTS), &PageRequest::first(500)).await.expect("mine");
+    assert!(listed.items.iter().any(|c| c.id == client));
 });
 
 on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::TestDb| {
@@ -117,6 +160,12 @@ on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::Tes
         clients::list(&store, &sales, &ClientQuery { without_sales: true, ..ClientQuery::default() }, sort, &page)
             .await
             .expect("without sales");
+    let without_active = common::count(
+        db,
+        "SELECT count(*) AS n FROM clients c WHERE c.sales_contact_id IS NULL OR c.sales_contact_id IN (SELECT id FROM employees WHERE NOT active)",
+    )
+    .await;
+    assert_eq!(orphans.items.len() as i64, without_active, "exactly the clients without an active sales contact");
     assert!(orphans.items.len() < 60);
 
     for text in ["' OR 1=1 --", "\"; DROP TABLE clients; --", "%", "_", "\\", "NEAR(a b)", "*", "a\"b"] {

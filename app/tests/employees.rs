@@ -40,6 +40,15 @@ on_both_backends!(employees_are_managed_by_management_only, async |db: &common::
     let stale = employees::update(&store, &manager, support.employee_id, &rename, Some(1)).await.expect_err("stale");
     assert_eq!(stale.kind, FailureKind::Conflict);
 
+    // Records stay with the right kind of owner.
+    let to_support = EmployeeEdit { department: Some("SUPPORT".into()), ..EmployeeEdit::default() };
+    let owner =
+        employees::update(&store, &manager, sales.employee_id, &to_support, None).await.expect_err("owns clients");
+    assert!(owner.message.contains("reassign them"), "{}", owner.message);
+    let to_sales_dept = EmployeeEdit { department: Some("SALES".into()), ..EmployeeEdit::default() };
+    let supporter = employees::update(&store, &manager, support.employee_id, &to_sales_dept, None).await;
+    assert!(supporter.expect_err("supports events").message.contains("assign them"));
+
     // Always an active manager; nobody deactivates or deletes themselves.
     let managers =
         common::count(db, "SELECT count(*) AS n FROM employees WHERE department_id = 1 AND active = TRUE").await;

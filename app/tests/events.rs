@@ -140,6 +140,15 @@ on_both_backends!(events_follow_the_matrix_and_the_rules, async |db: &common::Te
     let open = events::list(&store, &manager, &upcoming, sort, &page).await.expect("upcoming without support");
     assert!(open.items.iter().all(|e| e.support_contact_id.is_none()));
 
+    // Assigning an event to its current support person changes nothing.
+    let before = common::count(db, "SELECT count(*) AS n FROM audit_entries").await;
+    events::assign(&store, &manager, &[event.id], support.employee_id).await.expect("no-op");
+    assert_eq!(common::count(db, "SELECT count(*) AS n FROM audit_entries").await, before);
+    let who_first = events::update(&store, &sales, 999_999, &edit, None, &utc).await.expect_err("sales");
+    assert_eq!(who_first.kind, FailureKind::PermissionDenied);
+    let nobody = events::assign(&store, &manager, &[event.id], 999_999).await.expect_err("no such employee");
+    assert_eq!(nobody.kind, FailureKind::NotFound);
+
     let unassigned = events::unassign(&store, &manager, &[second.id]).await.expect("unassign");
     assert_eq!(unassigned[0].support_contact_id, None);
     let actions = "SELECT count(*) AS n FROM audit_entries WHERE action IN ('event.create', 'event.assign_support', 'event.update', 'event.unassign_support')";

@@ -215,6 +215,20 @@ impl LocalAuthority {
     }
 }
 
+/// A new employee's fields as audit changes from nothing (never the
+/// password).
+fn created_fields(new: &NewEmployee, must_change_password: bool) -> serde_json::Value {
+    let field = |value: serde_json::Value| json!({"before": null, "after": value});
+    json!({
+        "first_name": field(json!(new.first_name)),
+        "last_name": field(json!(new.last_name)),
+        "email": field(json!(new.email)),
+        "phone": field(json!(new.phone)),
+        "department": field(json!(new.department.code())),
+        "must_change_password": field(json!(must_change_password)),
+    })
+}
+
 /// The lockout key of an address: lower-cased, digested.
 fn email_key(email: &str) -> String {
     digest(&email.trim().to_lowercase())
@@ -520,7 +534,7 @@ impl SessionAuthority for LocalAuthority {
             return Err(AuthError::NotLoggedIn);
         }
         let name = format!("{} {}", new.first_name, new.last_name);
-        let details = json!({"department": new.department.code(), "first_employee": true});
+        let details = created_fields(&new, false);
         let id = tx.create_employee(NewEmployee { must_change_password: false, ..new }, phc).await?;
         let audit = NewAuditEntry {
             actor_id: Some(id),
@@ -545,10 +559,10 @@ impl SessionAuthority for LocalAuthority {
         password::check_new(password, &new.email)?;
         let phc = self.hash_password(password).await?;
         let now = self.clock.now_ms();
-        let department = new.department.code();
+        let details = created_fields(&new, true);
         let tx = self.store.begin_accounts().await?;
         let id = tx.create_employee(NewEmployee { must_change_password: true, ..new }, phc).await?;
-        tx.audit(now, by_session(by, "employee.create", id, json!({"department": department}))).await?;
+        tx.audit(now, by_session(by, "employee.create", id, details)).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -84,6 +84,7 @@ pub(super) async fn run_audit(
         record: args.record.as_deref().map(audit::parse_record).transpose()?,
         actor_id: args.actor,
         since,
+        search: args.paging.search.clone(),
     };
     let mut sort = args.paging.sort(&AUDIT_SORTS)?;
     if args.paging.sort.is_none() {
@@ -141,7 +142,9 @@ pub(super) async fn run_notifications(
             let mut request = paging.first_page();
             let mut rows = Vec::new();
             let next = loop {
-                let page = audit::notifications(accounts.store(), &session, unread, sort, &request).await?;
+                let page =
+                    audit::notifications(accounts.store(), &session, unread, paging.search.as_deref(), sort, &request)
+                        .await?;
                 rows.extend(page.items);
                 match page.next {
                     Some(next) if paging.all => request = PageRequest::after(request.limit, next),

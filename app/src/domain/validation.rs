@@ -76,18 +76,34 @@ pub fn email(value: &str) -> Result<String, Invalid> {
 }
 
 /// A phone number: optional; digits with spaces, dots, dashes, parentheses
-/// and a leading `+`; 6 to 15 digits (the E.164 maximum).  Kept as typed,
-/// trimmed.
+/// and a leading `+` (or `00`); 6 to 15 digits (the E.164 maximum).  With
+/// a country code (`+33 6 12 34 56 78`, `0033 6…`) it is normalised to
+/// E.164 (`+33612345678`); without one the country cannot be inferred, so
+/// it is kept as typed, trimmed.
 pub fn phone(value: &str) -> Result<Option<String>, Invalid> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    let allowed = value
-        .char_indices()
-        .all(|(at, ch)| ch.is_ascii_digit() || matches!(ch, ' ' | '.' | '-' | '(' | ')') || (ch == '+' && at == 0));
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    if !allowed || !(6..=15).contains(&digits) {
+    let allowed = value.chars().count() <= 40
+        && value
+            .char_indices()
+            .all(|(at, ch)| ch.is_ascii_digit() || matches!(ch, ' ' | '.' | '-' | '(' | ')') || (ch == '+' && at == 0));
+    let international = value.starts_with('+') || value.starts_with("00");
+    // "+33 (0)6 …": the national trunk prefix in parentheses is not dialled
+    // from abroad, so it is not part of the E.164 number.
+    let dialled = if international { value.replace("(0)", "") } else { value.to_owned() };
+    let digits: String = dialled.chars().filter(char::is_ascii_digit).collect();
+    let international = value.starts_with('+') || (value.starts_with("00") && digits.len() > 8);
+    let country_starts_with_zero = value.starts_with('+') && digits.starts_with('0');
+    let significant = if value.starts_with('+') {
+        digits.len()
+    } else if international {
+        digits.len() - 2
+    } else {
+        digits.len()
+    };
+    if !allowed || country_starts_with_zero || !(6..=15).contains(&significant) {
         return Err(invalid(
             "phone",
             format!(
@@ -96,7 +112,11 @@ pub fn phone(value: &str) -> Result<Option<String>, Invalid> {
             ),
         ));
     }
-    Ok(Some(value.to_owned()))
+    Ok(Some(match (value.starts_with('+'), international) {
+        (true, _) => format!("+{digits}"),
+        (false, true) => format!("+{}", &digits[2..]),
+        (false, false) => value.to_owned(),
+    }))
 }
 
 /// Optional free text (company, location, notes): trimmed, empty means
@@ -216,10 +236,16 @@ mod tests {
     }
 
     #[test]
-    fn phones_are_plausible() {
+    fn phones_are_plausible_and_normalised_when_the_country_is_known() {
         assert_eq!(phone(""), Ok(None));
-        assert_eq!(phone("+33 6 12 34 56 78"), Ok(Some("+33 6 12 34 56 78".into())));
-        assert_eq!(phone("(555) 123-4567"), Ok(Some("(555) 123-4567".into())));
+        assert_eq!(phone("+33 6 12 34 56 78"), Ok(Some("+33612345678".into())));
+        assert_eq!(phone("0033 6.12.34.56.78"), Ok(Some("+33612345678".into())));
+        assert_eq!(phone("+1 (202) 555-0143"), Ok(Some("+12025550143".into())));
+        assert_eq!(phone("(555) 123-4567"), Ok(Some("(555) 123-4567".into())), "no country: kept as typed");
+        assert_eq!(phone(" 06 12 34 56 78 "), Ok(Some("06 12 34 56 78".into())));
+        assert_eq!(phone("+33 (0)6 12 34 56 78"), Ok(Some("+33612345678".into())), "trunk prefix dropped");
+        assert!(phone("+0 12 34 56 78").is_err(), "no country code starts with 0");
+        assert!(phone(&format!("+33 6{}12345678", " ".repeat(40))).is_err(), "at most 40 characters");
         for bad in ["12345", "+33 6 12 34 56 78 90 12 34", "call me", "06+12345678", "=1+1"] {
             assert!(phone(bad).is_err(), "{bad}");
         }

@@ -266,11 +266,10 @@ impl Accounts {
         }
         let new = form.validate()?;
         let email = new.email.clone();
-        let (one_time_password, first_employee) = match &session {
+        let (id, one_time_password) = match &session {
             None => {
                 // Refused as "not logged in" when employees exist already.
-                self.authority.bootstrap(new, password.unwrap_or_default()).await?;
-                (None, true)
+                (self.authority.bootstrap(new, password.unwrap_or_default()).await.map_err(employee_failure)?, None)
             }
             Some(session) => {
                 let (password, one_time) = match password {
@@ -280,15 +279,22 @@ impl Accounts {
                         (one_time.clone(), Some(one_time))
                     }
                 };
-                self.authority.create_employee(session, new, &password).await?;
-                (one_time, false)
+                (self.authority.create_employee(session, new, &password).await.map_err(employee_failure)?, one_time)
             }
         };
-        let employee = self
-            .store
-            .employee_by_email(&email)
-            .await?
-            .ok_or_else(|| Failure::unexpected("The new employee could not be read back."))?;
+        let first_employee = session.is_none();
+        // Read back as the manager (the first manager has nobody to act
+        // for them yet, so the system reads it).
+        let employee = match &session {
+            Some(session) => {
+                self.store.as_employee(&session.actor(), async |tx| crate::store::employees::get(tx, id).await).await?
+            }
+            None => self
+                .store
+                .employee_by_email(&email)
+                .await?
+                .ok_or_else(|| Failure::unexpected("The new employee could not be read back."))?,
+        };
         let actor = session.as_ref().map_or(employee.id, |session| session.employee_id);
         crate::telemetry::notable("employee.create", "employee", employee.id, actor);
         Ok(Created { employee, one_time_password, first_employee })
@@ -320,6 +326,17 @@ impl Accounts {
     /// Closes the database.
     pub async fn close(self) -> Result<(), Failure> {
         Ok(self.store.close().await?)
+    }
+}
+
+/// Authentication failures in the words of employees: a duplicate email
+/// names what is duplicated.
+fn employee_failure(err: AuthError) -> Failure {
+    match err {
+        AuthError::Store(crate::store::StoreError::Duplicate(_)) => {
+            Failure::new(crate::error::FailureKind::Conflict, "An employee with this email already exists.")
+        }
+        other => other.into(),
     }
 }
 

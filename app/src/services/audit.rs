@@ -44,12 +44,13 @@ pub async fn notifications(
     store: &Store,
     session: &Session,
     unread_only: bool,
+    search: Option<&str>,
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<NotificationRow>, Failure> {
     let me = session.employee_id;
     Ok(store
-        .as_employee(&session.actor(), async |tx| notifications::list(tx, me, unread_only, sort, page).await)
+        .as_employee(&session.actor(), async |tx| notifications::list(tx, me, unread_only, search, sort, page).await)
         .await?)
 }
 

@@ -9,9 +9,9 @@ use crate::domain::{Department, validation};
 use crate::error::{Failure, FailureKind};
 use crate::store::clients::{self, ClientChanges, ClientFilter, ClientRow, NewClient};
 use crate::store::paging::{Page, PageRequest, Sort};
-use crate::store::{ActingTx, Store, StoreError, employees};
+use crate::store::{ActingTx, Store, StoreError, contracts, employees};
 
-use super::{audit_entry, permit, records};
+use super::{audit_entry, permit, permit_some, records};
 
 /// What a client list shows.
 #[derive(Clone, Debug, Default)]
@@ -126,6 +126,7 @@ pub async fn update(
     expect_version: Option<i64>,
     timezone: &impl chrono::TimeZone,
 ) -> Result<ClientRow, Failure> {
+    permit_some(session, Action::UpdateClient)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = clients::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::UpdateClient, Owners { sales_contact_id: before.sales_contact_id, ..Owners::default() })?;
@@ -179,13 +180,15 @@ pub async fn reassign(
     sales_contact_id: i64,
     expect_version: Option<i64>,
 ) -> Result<ClientRow, Failure> {
+    permit_some(session, Action::ReassignClient)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = clients::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::ReassignClient, Owners { sales_contact_id: before.sales_contact_id, ..Owners::default() })?;
-    let contact = employees::get(&tx, sales_contact_id).await.map_err(|err| match err {
-        StoreError::NotFound { .. } => {
-            Failure::invalid(format!("Employee {sales_contact_id} does not exist: choose an active SALES employee."))
-        }
+    let contact = employees::get_locked(&tx, sales_contact_id).await.map_err(|err| match err {
+        StoreError::NotFound { .. } => Failure::new(
+            FailureKind::NotFound,
+            format!("Employee {sales_contact_id} does not exist: choose an active SALES employee."),
+        ),
         other => Failure::from(other),
     })?;
     if contact.department() != Some(Department::Sales) || !contact.active {
@@ -194,8 +197,22 @@ pub async fn reassign(
             contact.first_name, contact.last_name
         )));
     }
+    if before.sales_contact_id == Some(sales_contact_id) {
+        return Err(Failure::invalid(format!(
+            "{} {} is already this client's sales contact.",
+            contact.first_name, contact.last_name
+        )));
+    }
+    let contracts_before = contracts::sales_contacts_of_client(&tx, id).await?;
     let changes = ClientChanges { sales_contact_id: Some(Some(sales_contact_id)), ..ClientChanges::default() };
     let after = write(&tx, session, &before, changes, expect_version, "client.reassign").await?;
+    // Contracts follow their client, including those that had no sales
+    // contact (the foreign key's cascade only moves the others).
+    contracts::follow_client(&tx, id, sales_contact_id).await?;
+    for (contract, previous) in contracts_before {
+        let changes = serde_json::json!({"sales_contact_id": {"before": previous, "after": sales_contact_id}});
+        tx.audit(after.updated_at, audit_entry(session, "contract.reassign", "contract", contract, changes)).await?;
+    }
     tx.commit().await?;
     Ok(after)
 }

@@ -13,7 +13,7 @@ use crate::store::notifications::{self, NewNotification};
 use crate::store::paging::{Page, PageRequest, Sort};
 use crate::store::{ActingTx, Store, StoreError, clients};
 
-use super::{audit_entry, permit, records};
+use super::{audit_entry, permit, permit_some, records};
 
 /// What a contract list shows.
 #[derive(Clone, Debug, Default)]
@@ -112,6 +112,7 @@ pub async fn update(
     due: Option<&str>,
     expect_version: Option<i64>,
 ) -> Result<ContractRow, Failure> {
+    permit_some(session, Action::UpdateContract)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = contracts::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::UpdateContract, owners(&before))?;
@@ -142,6 +143,7 @@ pub async fn pay(
     paid: &str,
     expect_version: Option<i64>,
 ) -> Result<ContractRow, Failure> {
+    permit_some(session, Action::UpdateContract)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = contracts::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::UpdateContract, owners(&before))?;
@@ -170,6 +172,7 @@ pub async fn sign(
     id: i64,
     expect_version: Option<i64>,
 ) -> Result<ContractRow, Failure> {
+    permit_some(session, Action::SignContract)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = contracts::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::SignContract, owners(&before))?;
@@ -196,6 +199,7 @@ pub async fn sign(
 
 /// MANAGEMENT deletes an unsigned contract that has no events.
 pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: Option<i64>) -> Result<(), Failure> {
+    permit_some(session, Action::DeleteContract)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = contracts::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::DeleteContract, owners(&before))?;

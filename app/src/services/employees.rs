@@ -75,7 +75,7 @@ pub async fn show(store: &Store, session: &Session, id: i64) -> Result<EmployeeR
 async fn keep_a_manager(tx: &ActingTx, employee: &EmployeeRow, what: &str) -> Result<(), Failure> {
     if employee.active
         && employee.department() == Some(Department::Management)
-        && employees::active_in(tx, Department::Management).await? <= 1
+        && employees::lock_active_managers(tx).await? <= 1
     {
         return Err(Failure::invalid(format!(
             "{} {} is the last active manager: {what} would leave nobody to manage employees. Make someone else a manager first.",
@@ -103,8 +103,24 @@ pub async fn update(
     }
     let tx = store.begin_as(&session.actor()).await?;
     let before = employees::get(&tx, id).await.map_err(translate)?;
-    if department.is_some_and(|d| d != Department::Management) {
-        keep_a_manager(&tx, &before, "moving them out of MANAGEMENT").await?;
+    if let Some(department) = department.filter(|d| Some(*d) != before.department()) {
+        if department != Department::Management {
+            keep_a_manager(&tx, &before, "moving them out of MANAGEMENT").await?;
+        }
+        // A client's sales contact is a salesperson and an event's support
+        // contact a support person: hand their records over first.
+        let (clients, events) = employees::owned(&tx, id).await?;
+        let name = format!("{} {}", before.first_name, before.last_name);
+        if before.department() == Some(Department::Sales) && clients > 0 {
+            return Err(Failure::invalid(format!(
+                "{name} is the sales contact of {clients} client(s): reassign them before moving {name} out of SALES."
+            )));
+        }
+        if before.department() == Some(Department::Support) && events > 0 {
+            return Err(Failure::invalid(format!(
+                "{name} supports {events} event(s): assign them to someone else before moving {name} out of SUPPORT."
+            )));
+        }
     }
     let changes = EmployeeChanges {
         first_name: edit

@@ -12,7 +12,7 @@ use crate::store::notifications::{self, NewNotification};
 use crate::store::paging::{Page, PageRequest, Sort};
 use crate::store::{ActingTx, Store, StoreError, contracts, employees};
 
-use super::{audit_entry, permit, records};
+use super::{audit_entry, permit, permit_some, records};
 
 /// The longest event name, location and notes.
 const NAME_MAX: usize = 200;
@@ -136,6 +136,7 @@ pub async fn create(
     form: &EventForm,
     timezone: &impl chrono::TimeZone,
 ) -> Result<EventRow, Failure> {
+    permit_some(session, Action::CreateEvent)?;
     let tx = store.begin_as(&session.actor()).await?;
     let contract = contracts::get(&tx, contract_id).await.map_err(translate)?;
     permit(session, Action::CreateEvent, Owners { sales_contact_id: contract.sales_contact_id, ..Owners::default() })?;
@@ -173,6 +174,7 @@ pub async fn update(
     expect_version: Option<i64>,
     timezone: &impl chrono::TimeZone,
 ) -> Result<EventRow, Failure> {
+    permit_some(session, Action::UpdateEvent)?;
     let tx = store.begin_as(&session.actor()).await?;
     let before = events::get(&tx, id).await.map_err(translate)?;
     permit(session, Action::UpdateEvent, owners(&tx, &before).await?)?;
@@ -222,10 +224,11 @@ pub async fn update(
 pub async fn assign(store: &Store, session: &Session, ids: &[i64], support_id: i64) -> Result<Vec<EventRow>, Failure> {
     permit(session, Action::AssignSupport, Owners::default())?;
     let tx = store.begin_as(&session.actor()).await?;
-    let support = employees::get(&tx, support_id).await.map_err(|err| match err {
-        StoreError::NotFound { .. } => {
-            Failure::invalid(format!("Employee {support_id} does not exist: choose an active SUPPORT employee."))
-        }
+    let support = employees::get_locked(&tx, support_id).await.map_err(|err| match err {
+        StoreError::NotFound { .. } => Failure::new(
+            FailureKind::NotFound,
+            format!("Employee {support_id} does not exist: choose an active SUPPORT employee."),
+        ),
         other => Failure::from(other),
     })?;
     if support.department() != Some(Department::Support) || !support.active {
@@ -237,16 +240,18 @@ pub async fn assign(store: &Store, session: &Session, ids: &[i64], support_id: i
     let mut done = Vec::with_capacity(ids.len());
     for &id in ids {
         let before = events::get(&tx, id).await.map_err(translate)?;
+        if before.support_contact_id == Some(support_id) {
+            // Already theirs: nothing changes, nothing to record.
+            done.push(before);
+            continue;
+        }
         let changes = EventChanges { support_contact_id: Some(Some(support_id)), ..EventChanges::default() };
         let after = write(&tx, session, &before, changes, None, "event.assign_support").await?;
-        if before.support_contact_id != Some(support_id) {
-            let message =
-                format!("You were assigned event {} \"{}\" by {}.", after.id, after.name, session.full_name());
-            notify(&tx, support_id, "event.assigned", &after, message).await?;
-            if let Some(previous) = before.support_contact_id {
-                let message = format!("Event {} \"{}\" was given to someone else.", after.id, after.name);
-                notify(&tx, previous, "event.unassigned", &after, message).await?;
-            }
+        let message = format!("You were assigned event {} \"{}\" by {}.", after.id, after.name, session.full_name());
+        notify(&tx, support_id, "event.assigned", &after, message).await?;
+        if let Some(previous) = before.support_contact_id {
+            let message = format!("Event {} \"{}\" was given to someone else.", after.id, after.name);
+            notify(&tx, previous, "event.unassigned", &after, message).await?;
         }
         done.push(after);
     }
@@ -261,6 +266,10 @@ pub async fn unassign(store: &Store, session: &Session, ids: &[i64]) -> Result<V
     let mut done = Vec::with_capacity(ids.len());
     for &id in ids {
         let before = events::get(&tx, id).await.map_err(translate)?;
+        if before.support_contact_id.is_none() {
+            done.push(before);
+            continue;
+        }
         let changes = EventChanges { support_contact_id: Some(None), ..EventChanges::default() };
         let after = write(&tx, session, &before, changes, None, "event.unassign_support").await?;
         if let Some(previous) = before.support_contact_id {

@@ -5,7 +5,7 @@
 use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult};
 
 use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
-use super::sql::Sql;
+use super::sql::{Sql, like_words};
 use super::{ActingTx, Backend, StoreError};
 
 /// An audit entry as the list shows it.
@@ -42,6 +42,9 @@ pub struct AuditFilter {
     pub actor_id: Option<i64>,
     /// Only entries at or after this time (UTC ms).
     pub since: Option<i64>,
+    /// Words to find in the actor's name, the action, the record kind or
+    /// the changes.
+    pub search: Option<String>,
 }
 
 /// One page of audit entries.
@@ -62,6 +65,13 @@ pub async fn list(
     }
     if let Some(since) = filter.since {
         conditions.push(Sql::with("a.at >= ?", since));
+    }
+    if let Some(found) = filter
+        .search
+        .as_deref()
+        .and_then(|text| like_words(&["a.actor_name", "a.action", "a.record_kind", "a.changes"], text))
+    {
+        conditions.push(found);
     }
     paging::fetch_page(tx, &SPEC, conditions, sort, page).await
 }

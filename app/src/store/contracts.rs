@@ -218,3 +218,31 @@ pub async fn event_count(tx: &ActingTx, id: i64) -> Result<u64, StoreError> {
     };
     Ok(count.max(0) as u64)
 }
+
+/// The id and sales contact of each contract of a client.
+pub async fn sales_contacts_of_client(tx: &ActingTx, client_id: i64) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Owner {
+        id: i64,
+        sales_contact_id: Option<i64>,
+    }
+    let sql = Sql::with("SELECT id, sales_contact_id FROM contracts WHERE client_id = ? ORDER BY id", client_id);
+    let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
+    rows.iter()
+        .map(|row| {
+            let owner = <Owner as sea_orm::FromQueryResult>::from_query_result(row, "")?;
+            Ok((owner.id, owner.sales_contact_id))
+        })
+        .collect()
+}
+
+/// Gives every contract of a client the client's (new) sales contact, as a
+/// new version.  The foreign key's cascade already moved the contracts that
+/// had the old contact, but not those that had none, and it bumps no
+/// version.
+pub async fn follow_client(tx: &ActingTx, client_id: i64, sales_contact_id: i64) -> Result<u64, StoreError> {
+    let mut sql = Sql::with("UPDATE contracts SET sales_contact_id = ?", sales_contact_id);
+    sql.push(", version = version + 1, updated_at = ").bind(now_ms()).push(" WHERE client_id = ").bind(client_id);
+    let result = sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
+    Ok(result.rows_affected())
+}

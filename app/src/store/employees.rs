@@ -112,6 +112,31 @@ pub async fn get(tx: &ActingTx, id: i64) -> Result<EmployeeRow, StoreError> {
     paging::fetch_one(tx, &SPEC, KIND, id).await
 }
 
+/// The employee with this id, locked against concurrent changes until the
+/// transaction ends (PostgreSQL `FOR SHARE`; SQLite write transactions
+/// already exclude each other): used when a rule depends on the employee
+/// staying as read, such as "an active SUPPORT employee".
+pub async fn get_locked(tx: &ActingTx, id: i64) -> Result<EmployeeRow, StoreError> {
+    if tx.backend() == super::Backend::Postgres {
+        let sql = Sql::with("SELECT id FROM employees WHERE id = ? FOR SHARE", id);
+        sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
+    }
+    get(tx, id).await
+}
+
+/// The active managers, locked on PostgreSQL (`FOR UPDATE`) so that two
+/// managers demoting each other at once cannot both succeed.
+pub async fn lock_active_managers(tx: &ActingTx) -> Result<i64, StoreError> {
+    if tx.backend() == super::Backend::Postgres {
+        let sql = Sql::with(
+            "SELECT id FROM employees WHERE active AND department_id = ? FOR UPDATE",
+            Department::Management.id(),
+        );
+        sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
+    }
+    active_in(tx, Department::Management).await
+}
+
 /// An employee to create.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEmployee {
@@ -247,6 +272,14 @@ pub async fn references(tx: &ActingTx, id: i64) -> Result<i64, StoreError> {
         .bind(id)
         .push(") AS n");
     scalar(tx, sql).await
+}
+
+/// How many clients have this employee as sales contact, and how many
+/// events as support contact.
+pub async fn owned(tx: &ActingTx, id: i64) -> Result<(i64, i64), StoreError> {
+    let clients = scalar(tx, Sql::with("SELECT count(*) AS n FROM clients WHERE sales_contact_id = ?", id)).await?;
+    let events = scalar(tx, Sql::with("SELECT count(*) AS n FROM events WHERE support_contact_id = ?", id)).await?;
+    Ok((clients, events))
 }
 
 /// Deletes an employee at `expected_version` (their credential, sessions

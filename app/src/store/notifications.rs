@@ -4,7 +4,7 @@
 use sea_orm::FromQueryResult;
 
 use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
-use super::sql::Sql;
+use super::sql::{Sql, like_words};
 use super::{ActingTx, StoreError};
 
 /// A notification as its recipient sees it.
@@ -36,12 +36,16 @@ pub async fn list(
     tx: &ActingTx,
     recipient_id: i64,
     unread_only: bool,
+    search: Option<&str>,
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<NotificationRow>, StoreError> {
     let mut conditions = vec![Sql::with("n.recipient_id = ?", recipient_id)];
     if unread_only {
         conditions.push(Sql::new("n.read_at IS NULL"));
+    }
+    if let Some(found) = search.and_then(|text| like_words(&["n.message"], text)) {
+        conditions.push(found);
     }
     paging::fetch_page(tx, &SPEC, conditions, sort, page).await
 }

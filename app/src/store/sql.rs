@@ -114,6 +114,32 @@ pub(crate) fn escape_like(text: &str) -> String {
     escaped
 }
 
+/// `lower(col) LIKE '%word%'` over `columns` for every word of `text`
+/// (all words must match, each in any column), case-insensitively: the
+/// plain search of small lists without a free-text index.
+pub(crate) fn like_words(columns: &[&str], text: &str) -> Option<Sql> {
+    let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut all = Sql::new("(");
+    for (n, word) in words.iter().enumerate() {
+        if n > 0 {
+            all.push(" AND ");
+        }
+        all.push("(");
+        for (m, column) in columns.iter().enumerate() {
+            if m > 0 {
+                all.push(" OR ");
+            }
+            all.push(&format!("lower({column}) LIKE ")).bind(format!("%{}%", escape_like(word))).push(" ESCAPE '\\'");
+        }
+        all.push(")");
+    }
+    all.push(")");
+    Some(all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
