@@ -132,10 +132,7 @@ on_both_backends!(events_follow_the_matrix_and_the_rules, async |db: &common::Te
     assert!(supported.items.iter().any(|e| e.id == event.id));
     let sold = events::list(&store, &sales, &mine, sort, &page).await.expect("sales'");
     assert!(sold.items.iter().any(|e| e.id == second.id));
-    assert_eq!(
-        events::list(&store, &manager, &mine, sort, &page).await.expect_err("none").kind,
-        FailureKind::InvalidInput
-    );
+    assert!(events::list(&store, &manager, &mine, sort, &page).await.expect("none").items.is_empty());
     let upcoming = EventQuery { upcoming: true, without_support: true, ..EventQuery::default() };
     let open = events::list(&store, &manager, &upcoming, sort, &page).await.expect("upcoming without support");
     assert!(open.items.iter().all(|e| e.support_contact_id.is_none()));
