@@ -57,4 +57,15 @@ fn clients_from_the_command_line() {
     let table = String::from_utf8(table).expect("utf-8");
     assert_eq!(table.lines().count(), 32, "header + 31 clients, no paging hint");
     assert!(table.lines().all(|line| line.chars().count() <= 80), "fits 80 columns:\n{table}");
+    // Refusals print nothing on stdout; with --format json, the error is an object on stderr.
+    let refused = home.command(&["--format", "json", "audit", "list"]).assert().code(4);
+    let output = refused.get_output();
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+    let error: serde_json::Value = serde_json::from_slice(&output.stderr).expect("json error");
+    assert_eq!(error["error"]["code"], "permission_denied");
+    for list in [["contracts", "list"], ["events", "list"], ["employees", "list"]] {
+        let table = home.command(&["--format", "table", list[0], list[1], "--all"]).assert().success();
+        let table = String::from_utf8(table.get_output().stdout.clone()).expect("utf-8");
+        assert!(table.lines().all(|line| line.chars().count() <= 80), "{list:?} fits 80 columns:\n{table}");
+    }
 }

@@ -4,13 +4,13 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{print_fitted, print_list_data};
+use super::output::{ListView, print_pages};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::{audit, records};
-use crate::store::audit::{AuditFilter, SORTS as AUDIT_SORTS};
-use crate::store::notifications::SORTS as NOTIFICATION_SORTS;
+use crate::store::audit::{AuditFilter, AuditRow, SORTS as AUDIT_SORTS};
+use crate::store::notifications::{NotificationRow, SORTS as NOTIFICATION_SORTS};
 use crate::store::paging::{PageRequest, SortDir};
 
 /// JSON and CSV field names of an audit entry.
@@ -59,6 +59,37 @@ pub enum NotificationsCommand {
     },
 }
 
+/// The audit list's columns.
+const AUDIT_VIEW: ListView<AuditRow> = ListView {
+    fields: &AUDIT_FIELDS,
+    json: records::audit_entry,
+    headers: &["AT", "WHO", "ACTION", "RECORD", "CHANGES"],
+    cells: audit_cells,
+    flexible: &[1, 4],
+};
+
+fn audit_cells(row: &AuditRow) -> Vec<String> {
+    let record = match row.record_id {
+        Some(id) => format!("{}:{id}", row.record_kind),
+        None => row.record_kind.clone(),
+    };
+    vec![local(row.at), row.actor_name.clone(), row.action.clone(), record, row.changes.clone()]
+}
+
+/// The notification list's columns.
+const NOTIFICATION_VIEW: ListView<NotificationRow> = ListView {
+    fields: &NOTIFICATION_FIELDS,
+    json: records::notification,
+    headers: &["ID", "AT", "", "MESSAGE"],
+    cells: notification_cells,
+    flexible: &[3],
+};
+
+fn notification_cells(row: &NotificationRow) -> Vec<String> {
+    let state = if row.read_at.is_some() { "" } else { "new" };
+    vec![row.id.to_string(), local(row.at), state.into(), row.message.clone()]
+}
+
 fn local(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
@@ -90,38 +121,11 @@ pub(super) async fn run_audit(
     if args.paging.sort.is_none() {
         sort.dir = SortDir::Desc;
     }
-    let mut request = args.paging.first_page();
-    let mut rows = Vec::new();
-    let next = loop {
-        let page = audit::list(accounts.store(), &session, &filter, sort, &request).await?;
-        rows.extend(page.items);
-        match page.next {
-            Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
-            next => break next,
-        }
-    };
-    match format {
-        Format::Table => {
-            let table: Vec<Vec<String>> = rows
-                .iter()
-                .map(|row| {
-                    let record = match row.record_id {
-                        Some(id) => format!("{}:{id}", row.record_kind),
-                        None => row.record_kind.clone(),
-                    };
-                    vec![local(row.at), row.actor_name.clone(), row.action.clone(), record, row.changes.clone()]
-                })
-                .collect();
-            print_fitted(&["AT", "WHO", "ACTION", "RECORD", "CHANGES"], &table, &[1, 4]);
-            if let Some(next) = &next {
-                out!("More: --after {next}");
-            }
-        }
-        _ => {
-            let items: Vec<_> = rows.iter().map(records::audit_entry).collect();
-            print_list_data(format, &AUDIT_FIELDS, &items, next.as_deref());
-        }
-    }
+    let first = args.paging.first_page();
+    print_pages(format, &AUDIT_VIEW, first, args.paging.all, async |request: &PageRequest| {
+        audit::list(accounts.store(), &session, &filter, sort, request).await
+    })
+    .await?;
     accounts.close().await
 }
 
@@ -139,37 +143,11 @@ pub(super) async fn run_notifications(
             if paging.sort.is_none() {
                 sort.dir = SortDir::Desc;
             }
-            let mut request = paging.first_page();
-            let mut rows = Vec::new();
-            let next = loop {
-                let page =
-                    audit::notifications(accounts.store(), &session, unread, paging.search.as_deref(), sort, &request)
-                        .await?;
-                rows.extend(page.items);
-                match page.next {
-                    Some(next) if paging.all => request = PageRequest::after(request.limit, next),
-                    next => break next,
-                }
-            };
-            match format {
-                Format::Table => {
-                    let table: Vec<Vec<String>> = rows
-                        .iter()
-                        .map(|row| {
-                            let state = if row.read_at.is_some() { "" } else { "new" };
-                            vec![row.id.to_string(), local(row.at), state.into(), row.message.clone()]
-                        })
-                        .collect();
-                    print_fitted(&["ID", "AT", "", "MESSAGE"], &table, &[3]);
-                    if let Some(next) = &next {
-                        out!("More: --after {next}");
-                    }
-                }
-                _ => {
-                    let items: Vec<_> = rows.iter().map(records::notification).collect();
-                    print_list_data(format, &NOTIFICATION_FIELDS, &items, next.as_deref());
-                }
-            }
+            let first = paging.first_page();
+            print_pages(format, &NOTIFICATION_VIEW, first, paging.all, async |request: &PageRequest| {
+                audit::notifications(accounts.store(), &session, unread, paging.search.as_deref(), sort, request).await
+            })
+            .await?;
         }
         NotificationsCommand::Read { ids } => {
             let changed = audit::mark_read(accounts.store(), &session, &ids).await?;

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use super::Format;
-use super::output::{print_fitted, print_list_data, print_record};
+use super::output::{ListView, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
@@ -147,6 +147,15 @@ pub struct UpdateArgs {
     pub expect_version: Option<i64>,
 }
 
+/// The client list's columns.
+const VIEW: ListView<ClientRow> = ListView {
+    fields: &FIELDS,
+    json: records::client,
+    headers: &["ID", "NAME", "COMPANY", "EMAIL", "PHONE", "SALES"],
+    cells: table_row,
+    flexible: &[1, 2, 3, 5],
+};
+
 fn print_client(format: Format, client: &ClientRow) {
     print_record(format, &FIELDS, &records::client(client));
 }
@@ -176,29 +185,11 @@ pub(super) async fn run(
             let query =
                 ClientQuery { mine: args.mine, without_sales: args.without_sales, search: args.paging.search.clone() };
             let sort = args.paging.sort(&SORTS)?;
-            let mut request = args.paging.first_page();
-            let mut rows = Vec::new();
-            let next = loop {
-                let page = clients::list(store, &session, &query, sort, &request).await?;
-                rows.extend(page.items);
-                match page.next {
-                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
-                    next => break next,
-                }
-            };
-            match format {
-                Format::Table => {
-                    let table: Vec<Vec<String>> = rows.iter().map(table_row).collect();
-                    print_fitted(&["ID", "NAME", "COMPANY", "EMAIL", "PHONE", "SALES"], &table, &[1, 2, 3, 5]);
-                    if let Some(next) = &next {
-                        out!("More: --after {next}");
-                    }
-                }
-                _ => {
-                    let items: Vec<_> = rows.iter().map(records::client).collect();
-                    print_list_data(format, &FIELDS, &items, next.as_deref());
-                }
-            }
+            let first = args.paging.first_page();
+            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+                clients::list(store, &session, &query, sort, request).await
+            })
+            .await?;
         }
         ClientsCommand::Show { id } => print_client(format, &clients::show(store, &session, id).await?),
         ClientsCommand::Create(args) => {

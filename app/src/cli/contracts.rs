@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{print_fitted, print_list_data, print_record};
+use super::output::{ListView, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
@@ -111,6 +111,15 @@ pub struct ListArgs {
     pub paging: Paging,
 }
 
+/// The contract list's columns.
+const VIEW: ListView<ContractRow> = ListView {
+    fields: &FIELDS,
+    json: records::contract,
+    headers: &["ID", "CLIENT", "SALES", "TOTAL", "DUE", "STATE"],
+    cells: table_row,
+    flexible: &[1, 2],
+};
+
 fn print_contract(format: Format, contract: &ContractRow) {
     print_record(format, &FIELDS, &records::contract(contract));
 }
@@ -145,29 +154,11 @@ pub(super) async fn run(
                 search: args.paging.search.clone(),
             };
             let sort = args.paging.sort(&SORTS)?;
-            let mut request = args.paging.first_page();
-            let mut rows = Vec::new();
-            let next = loop {
-                let page = contracts::list(store, &session, &query, sort, &request).await?;
-                rows.extend(page.items);
-                match page.next {
-                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
-                    next => break next,
-                }
-            };
-            match format {
-                Format::Table => {
-                    let table: Vec<Vec<String>> = rows.iter().map(table_row).collect();
-                    print_fitted(&["ID", "CLIENT", "SALES", "TOTAL", "DUE", "STATE"], &table, &[1, 2]);
-                    if let Some(next) = &next {
-                        out!("More: --after {next}");
-                    }
-                }
-                _ => {
-                    let items: Vec<_> = rows.iter().map(records::contract).collect();
-                    print_list_data(format, &FIELDS, &items, next.as_deref());
-                }
-            }
+            let first = args.paging.first_page();
+            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+                contracts::list(store, &session, &query, sort, request).await
+            })
+            .await?;
         }
         ContractsCommand::Show { id } => print_contract(format, &contracts::show(store, &session, id).await?),
         ContractsCommand::Create { client, total, due } => {

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{print_fitted, print_list_data, print_record};
+use super::output::{ListView, print_pages, print_record};
 use super::session::{passwords_from_stdin, prompt_new};
 use crate::config::{DatabaseTarget, Settings};
 use crate::domain::Department;
@@ -13,7 +13,7 @@ use crate::error::Failure;
 use crate::services::accounts::{Accounts, EmployeeForm};
 use crate::services::employees::{self, EmployeeEdit, EmployeeQuery};
 use crate::services::records;
-use crate::store::employees::SORTS;
+use crate::store::employees::{EmployeeRow, SORTS};
 use crate::store::paging::PageRequest;
 
 /// Employee commands.
@@ -82,6 +82,25 @@ pub const FIELDS: [&str; 11] = [
     "updated_at",
     "version",
 ];
+
+/// The employee list's columns.
+const VIEW: ListView<EmployeeRow> = ListView {
+    fields: &FIELDS,
+    json: records::employee,
+    headers: &["ID", "NAME", "EMAIL", "DEPARTMENT", "STATE"],
+    cells: table_row,
+    flexible: &[1, 2],
+};
+
+fn table_row(employee: &EmployeeRow) -> Vec<String> {
+    vec![
+        employee.id.to_string(),
+        format!("{} {}", employee.first_name, employee.last_name),
+        employee.email.clone(),
+        employee.department().map_or("?", |d| d.code()).to_owned(),
+        if employee.active { "active".into() } else { "inactive".into() },
+    ]
+}
 
 /// `employees list`.
 #[derive(Debug, Args)]
@@ -172,40 +191,11 @@ pub(super) async fn run(
                 .map_err(|err| Failure::usage(format!("--department: {err}.")))?;
             let query = EmployeeQuery { department, inactive: args.inactive, search: args.paging.search.clone() };
             let sort = args.paging.sort(&SORTS)?;
-            let mut request = args.paging.first_page();
-            let mut rows = Vec::new();
-            let next = loop {
-                let page = employees::list(accounts.store(), &session, &query, sort, &request).await?;
-                rows.extend(page.items);
-                match page.next {
-                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
-                    next => break next,
-                }
-            };
-            match format {
-                Format::Table => {
-                    let table: Vec<Vec<String>> = rows
-                        .iter()
-                        .map(|e| {
-                            vec![
-                                e.id.to_string(),
-                                format!("{} {}", e.first_name, e.last_name),
-                                e.email.clone(),
-                                e.department().map_or("?", |d| d.code()).to_owned(),
-                                if e.active { "active".into() } else { "inactive".into() },
-                            ]
-                        })
-                        .collect();
-                    print_fitted(&["ID", "NAME", "EMAIL", "DEPARTMENT", "STATE"], &table, &[1, 2]);
-                    if let Some(next) = &next {
-                        out!("More: --after {next}");
-                    }
-                }
-                _ => {
-                    let items: Vec<_> = rows.iter().map(records::employee).collect();
-                    print_list_data(format, &FIELDS, &items, next.as_deref());
-                }
-            }
+            let first = args.paging.first_page();
+            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+                employees::list(accounts.store(), &session, &query, sort, request).await
+            })
+            .await?;
         }
         EmployeesCommand::Show { id } => {
             let session = accounts.session().await?;

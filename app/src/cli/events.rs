@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{print_fitted, print_list_data, print_record};
+use super::output::{ListView, print_fitted, print_list_data, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
@@ -148,18 +148,25 @@ fn table_row(event: &EventRow) -> Vec<String> {
     ]
 }
 
-fn print_events(format: Format, rows: &[EventRow], next: Option<&str>) {
+/// The event list's columns.
+const VIEW: ListView<EventRow> = ListView {
+    fields: &FIELDS,
+    json: records::event,
+    headers: &["ID", "START", "NAME", "CLIENT", "SUPPORT", "GUESTS"],
+    cells: table_row,
+    flexible: &[2, 3, 4],
+};
+
+/// Prints events already at hand (the result of assign/unassign).
+fn print_events(format: Format, rows: &[EventRow]) {
     match format {
         Format::Table => {
             let table: Vec<Vec<String>> = rows.iter().map(table_row).collect();
-            print_fitted(&["ID", "START", "NAME", "CLIENT", "SUPPORT", "GUESTS"], &table, &[2, 3, 4]);
-            if let Some(next) = next {
-                out!("More: --after {next}");
-            }
+            print_fitted(VIEW.headers, &table, VIEW.flexible);
         }
         _ => {
             let items: Vec<_> = rows.iter().map(records::event).collect();
-            print_list_data(format, &FIELDS, &items, next);
+            print_list_data(format, &FIELDS, &items, None);
         }
     }
 }
@@ -185,17 +192,11 @@ pub(super) async fn run(
                 search: args.paging.search.clone(),
             };
             let sort = args.paging.sort(&SORTS)?;
-            let mut request = args.paging.first_page();
-            let mut rows = Vec::new();
-            let next = loop {
-                let page = events::list(store, &session, &query, sort, &request).await?;
-                rows.extend(page.items);
-                match page.next {
-                    Some(next) if args.paging.all => request = PageRequest::after(request.limit, next),
-                    next => break next,
-                }
-            };
-            print_events(format, &rows, next.as_deref());
+            let first = args.paging.first_page();
+            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+                events::list(store, &session, &query, sort, request).await
+            })
+            .await?;
         }
         EventsCommand::Show { id } => print_event(&events::show(store, &session, id).await?),
         EventsCommand::Create(args) => {
@@ -222,9 +223,9 @@ pub(super) async fn run(
             print_event(&updated);
         }
         EventsCommand::Assign { ids, support } => {
-            print_events(format, &events::assign(store, &session, &ids, support).await?, None);
+            print_events(format, &events::assign(store, &session, &ids, support).await?);
         }
-        EventsCommand::Unassign { ids } => print_events(format, &events::unassign(store, &session, &ids).await?, None),
+        EventsCommand::Unassign { ids } => print_events(format, &events::unassign(store, &session, &ids).await?),
     }
     accounts.close().await
 }

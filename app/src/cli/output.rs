@@ -5,6 +5,8 @@
 use serde_json::Value;
 
 use super::{Format, csv_cell};
+use crate::error::Failure;
+use crate::store::paging::{Page, PageRequest};
 
 /// The width tables are fitted to: PRODUCT.md's 80 columns.
 pub const TABLE_WIDTH: usize = 80;
@@ -40,11 +42,19 @@ pub fn truncate(text: &str, width: usize) -> String {
 /// fit, the widest of the `flexible` columns give way first, their cells
 /// cut with an ellipsis; a row never wraps.
 pub fn print_fitted(headers: &[&str], rows: &[Vec<String>], flexible: &[usize]) {
-    let rows: Vec<Vec<String>> = rows.iter().map(|row| row.iter().map(|cell| sanitize(cell)).collect()).collect();
+    let widths = fit(headers, rows, flexible);
+    print_line(&widths, headers.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        print_line(&widths, row.clone());
+    }
+}
+
+/// Column widths for `rows` within [`TABLE_WIDTH`].
+fn fit(headers: &[&str], rows: &[Vec<String>], flexible: &[usize]) -> Vec<usize> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(sanitize(cell).chars().count());
         }
     }
     let gaps = 2 * headers.len().saturating_sub(1);
@@ -55,17 +65,123 @@ pub fn print_fitted(headers: &[&str], rows: &[Vec<String>], flexible: &[usize]) 
             None => break,
         }
     }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{:<width$}", truncate(cell, *width), width = width))
-            .collect();
-        out!("{}", padded.join("  ").trim_end());
+    widths
+}
+
+fn print_line(widths: &[usize], cells: Vec<String>) {
+    let padded: Vec<String> = cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, width)| format!("{:<width$}", truncate(&sanitize(cell), *width), width = width))
+        .collect();
+    out!("{}", padded.join("  ").trim_end());
+}
+
+/// How a list is shown: its JSON/CSV fields, and its table columns.
+pub struct ListView<T> {
+    /// JSON and CSV field names, in order.
+    pub fields: &'static [&'static str],
+    /// A row as PRODUCT.md's JSON object.
+    pub json: fn(&T) -> Value,
+    /// Table headers.
+    pub headers: &'static [&'static str],
+    /// A row's table cells.
+    pub cells: fn(&T) -> Vec<String>,
+    /// Columns that give way when the table is too wide.
+    pub flexible: &'static [usize],
+}
+
+/// Prints a list page by page as it arrives, never holding more than one
+/// page: `--all` walks the whole list this way.  Tables keep the column
+/// widths of the first page; JSON is one `{"items": […], "next": …}`.
+pub async fn print_pages<T, F>(
+    format: Format,
+    view: &ListView<T>,
+    first: PageRequest,
+    all: bool,
+    mut fetch: F,
+) -> Result<(), Failure>
+where
+    F: AsyncFnMut(&PageRequest) -> Result<Page<T>, Failure>,
+{
+    let mut request = first;
+    let mut widths: Option<Vec<usize>> = None;
+    let mut printed = 0usize;
+    let mut started = false;
+    let next = loop {
+        let page = fetch(&request).await?;
+        // Nothing is written before the first page arrived: a refusal
+        // leaves stdout empty.
+        if !started && format == Format::Json {
+            write_raw("{\"items\":[");
+        }
+        started = true;
+        match format {
+            Format::Json => {
+                for item in &page.items {
+                    if printed > 0 {
+                        write_raw(",");
+                    }
+                    write_raw(&(view.json)(item).to_string());
+                    printed += 1;
+                }
+            }
+            Format::Csv => {
+                if printed == 0 {
+                    out!("{}", view.fields.join(","));
+                }
+                for item in &page.items {
+                    let record = (view.json)(item);
+                    out!("{}", view.fields.iter().map(|f| csv_value(&record[*f])).collect::<Vec<_>>().join(","));
+                    printed += 1;
+                }
+            }
+            Format::Table => {
+                let rows: Vec<Vec<String>> = page.items.iter().map(view.cells).collect();
+                let widths = widths.get_or_insert_with(|| {
+                    let widths = fit(view.headers, &rows, view.flexible);
+                    print_line(&widths, view.headers.iter().map(|h| h.to_string()).collect());
+                    widths
+                });
+                for row in rows {
+                    print_line(widths, row);
+                    printed += 1;
+                }
+            }
+        }
+        match page.next {
+            Some(next) if all => request = PageRequest::after(request.limit, next),
+            next => break next,
+        }
     };
-    line(headers.to_vec());
-    for row in &rows {
-        line(row.iter().map(String::as_str).collect());
+    match format {
+        Format::Json => out!("],\"next\":{}}}", serde_json::json!(next)),
+        Format::Csv => {
+            if printed == 0 {
+                out!("{}", view.fields.join(","));
+            }
+        }
+        Format::Table => {
+            if widths.is_none() {
+                print_fitted(view.headers, &[], view.flexible);
+            }
+            if let Some(next) = &next {
+                out!("More: --after {next}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes text to stdout without a newline (a JSON list being streamed).
+fn write_raw(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(err) = stdout.write_all(text.as_bytes()) {
+        if err.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        std::process::exit(1);
     }
 }
 
