@@ -120,3 +120,32 @@ on_both_backends!(employees_are_managed_by_management_only, async |db: &common::
     );
     assert_eq!(common::count(db, "SELECT count(*) AS n FROM audit_entries WHERE action = 'employee.delete'").await, 1);
 });
+
+on_both_backends!(two_managers_cannot_remove_each_other_at_once, async |db: &common::TestDb| {
+    db.seed(20).await;
+    let store = db.store().await;
+    let manager = common::session(&store, "manager@demo.test").await;
+    let other = common::colleague(db, Department::Management, true).await;
+    // Leave exactly these two managers active.
+    let raw = db.raw().await;
+    let others = format!(
+        "UPDATE employees SET active = FALSE, deactivated_at = 1 WHERE department_id = 1 AND id NOT IN ({}, {})",
+        manager.employee_id, other.employee_id
+    );
+    raw.execute_raw(sea_orm::Statement::from_string(raw.get_database_backend(), others)).await.expect("setup");
+    for _ in 0..3 {
+        let (first, second) = tokio::join!(
+            employees::set_active(&store, &manager, other.employee_id, false, None),
+            employees::set_active(&store, &other, manager.employee_id, false, None),
+        );
+        assert_eq!(first.is_ok() as u8 + second.is_ok() as u8, 1, "exactly one of the two may win");
+        let active = "SELECT count(*) AS n FROM employees WHERE department_id = 1 AND active = TRUE";
+        assert_eq!(common::count(db, active).await, 1, "a manager remains");
+        // Bring the other back for the next round.
+        let raw_again = format!(
+            "UPDATE employees SET active = TRUE, deactivated_at = NULL WHERE id IN ({}, {})",
+            manager.employee_id, other.employee_id
+        );
+        raw.execute_raw(sea_orm::Statement::from_string(raw.get_database_backend(), raw_again)).await.expect("reset");
+    }
+});
