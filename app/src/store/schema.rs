@@ -1,7 +1,7 @@
 //! The database schema: apply migrations, report their state, rebuild.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 
 use super::{Backend, Store, StoreError};
 
@@ -19,7 +19,16 @@ pub async fn migrate(store: &Store) -> Result<Vec<String>, StoreError> {
     let pending: Vec<String> =
         Migrator::get_pending_migrations(store.system()).await?.iter().map(|m| m.name().to_owned()).collect();
     if !pending.is_empty() {
-        Migrator::up(store.system(), None).await?;
+        match store.backend() {
+            // SQLite migrations run without their own transactions: keep
+            // every statement on one connection, all or nothing.
+            Backend::Sqlite => {
+                let tx = store.system().begin().await?;
+                Migrator::up(&tx, None).await?;
+                tx.commit().await?;
+            }
+            Backend::Postgres => Migrator::up(store.system(), None).await?,
+        }
     }
     Ok(pending)
 }
@@ -38,7 +47,16 @@ pub async fn status(store: &Store) -> Result<Vec<MigrationState>, StoreError> {
 
 /// Drops every table of the CRM and applies all migrations again.
 pub async fn reset(store: &Store) -> Result<(), StoreError> {
-    Migrator::refresh(store.system()).await?;
+    match store.backend() {
+        // One connection for every statement: spread over the pool, a
+        // connection could still see a dropped index as existing.
+        Backend::Sqlite => {
+            let tx = store.system().begin().await?;
+            Migrator::refresh(&tx).await?;
+            tx.commit().await?;
+        }
+        Backend::Postgres => Migrator::refresh(store.system()).await?,
+    }
     Ok(())
 }
 
