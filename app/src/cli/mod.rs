@@ -82,7 +82,7 @@ pub enum Command {
     Logout,
     /// Change your own password.
     Password(session::PasswordArgs),
-    /// Create employees, reset their passwords, unlock them.
+    /// Employees: list, show, create, update, deactivate, reactivate, delete, reset passwords, unlock.
     #[command(subcommand)]
     Employees(employees::EmployeesCommand),
     /// List, show, create, update and reassign clients.
