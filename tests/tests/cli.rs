@@ -157,3 +157,15 @@ fn postgres_migrate_seed_and_bench() {
         .success()
         .stdout(contains("Dataset: postgres 50c/100k/100e"));
 }
+
+#[test]
+fn usage_errors_are_json_when_json_was_asked_for() {
+    let home = Home::new();
+    let output =
+        home.command(&["--format", "json", "clients", "list", "--bogus"]).assert().code(2).get_output().clone();
+    assert!(output.stdout.is_empty());
+    let error: serde_json::Value = serde_json::from_slice(&output.stderr).expect("a JSON error object");
+    assert_eq!(error["error"]["code"], "usage");
+    assert!(error["error"]["message"].as_str().is_some_and(|m| m.contains("--bogus")), "{error}");
+    home.command(&["clients", "list", "--bogus"]).assert().code(2).stderr(contains("--bogus"));
+}

@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_pages};
+use super::output::{ListView, print_object, print_pages};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
@@ -152,7 +152,7 @@ pub(super) async fn run_notifications(
         NotificationsCommand::Read { ids } => {
             let changed = audit::mark_read(accounts.store(), &session, &ids).await?;
             match format {
-                Format::Json => out!("{}", serde_json::json!({ "marked_read": changed })),
+                Format::Json | Format::Csv => print_object(format, &serde_json::json!({ "marked_read": changed })),
                 _ => out!("Marked {changed} notification(s) read."),
             }
         }

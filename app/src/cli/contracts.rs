@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_pages, print_record};
+use super::output::{ListView, print_object, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
@@ -183,7 +183,7 @@ pub(super) async fn run(
             }
             contracts::delete(store, &session, id, expect_version).await?;
             match format {
-                Format::Json => out!("{}", serde_json::json!({ "deleted": id })),
+                Format::Json | Format::Csv => print_object(format, &serde_json::json!({ "deleted": id })),
                 _ => out!("Deleted contract {id}."),
             }
         }

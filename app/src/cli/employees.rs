@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_pages, print_record};
+use super::output::{ListView, print_object, print_pages, print_record};
 use super::session::{passwords_from_stdin, prompt_new};
 use crate::config::{DatabaseTarget, Settings};
 use crate::domain::Department;
@@ -174,7 +174,9 @@ pub(super) async fn run(
         EmployeesCommand::ResetPassword { id } => {
             let one_time = accounts.reset_password(id).await?;
             match format {
-                Format::Json => out!("{}", serde_json::json!({ "id": id, "one_time_password": one_time })),
+                Format::Json | Format::Csv => {
+                    print_object(format, &serde_json::json!({ "id": id, "one_time_password": one_time }))
+                }
                 _ => {
                     out!("One-time password for employee {id}: {one_time}");
                     out!("It is shown only this once. They must choose a new password at their next login.");
@@ -229,14 +231,16 @@ pub(super) async fn run(
             let session = accounts.session().await?;
             employees::delete(accounts.store(), &session, id, expect_version).await?;
             match format {
-                Format::Json => out!("{}", serde_json::json!({ "deleted": id })),
+                Format::Json | Format::Csv => print_object(format, &serde_json::json!({ "deleted": id })),
                 _ => out!("Deleted employee {id}."),
             }
         }
         EmployeesCommand::Unlock { id } => {
             let was_locked = accounts.unlock(id).await?;
             match format {
-                Format::Json => out!("{}", serde_json::json!({ "id": id, "unlocked": was_locked })),
+                Format::Json | Format::Csv => {
+                    print_object(format, &serde_json::json!({ "id": id, "unlocked": was_locked }))
+                }
                 _ if was_locked => out!("Employee {id} can log in again."),
                 _ => out!("Employee {id} was not locked out."),
             }
@@ -278,12 +282,12 @@ async fn create(accounts: &Accounts, args: CreateArgs, format: Format) -> Result
     let created = accounts.create_employee(&form, password.as_deref()).await?;
     let employee = &created.employee;
     match format {
-        Format::Json => {
+        Format::Json | Format::Csv => {
             let mut object = crate::services::records::employee(employee);
             if let Some(one_time) = &created.one_time_password {
                 object["one_time_password"] = one_time.clone().into();
             }
-            out!("{object}");
+            print_object(format, &object);
         }
         _ => {
             let department = employee.department().map_or("?", |d| d.code());

@@ -3,6 +3,7 @@
 //! harmless for the terminal.
 
 use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Format, csv_cell};
 use crate::error::Failure;
@@ -24,18 +25,32 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
-/// `text` cut to `width` characters, ending with `…` when cut.
+/// `text` cut to `width` display columns, ending with `…` when cut (wide
+/// characters such as CJK take two columns).
 pub fn truncate(text: &str, width: usize) -> String {
-    let count = text.chars().count();
-    if count <= width {
+    if columns(text) <= width {
         return text.to_owned();
     }
     if width == 0 {
         return String::new();
     }
-    let mut cut: String = text.chars().take(width - 1).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        cut.push(ch);
+        used += w;
+    }
     cut.push('…');
     cut
+}
+
+/// How many terminal columns `text` takes.
+pub fn columns(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
 }
 
 /// Prints rows as aligned columns within [`TABLE_WIDTH`]: when they do not
@@ -51,10 +66,10 @@ pub fn print_fitted(headers: &[&str], rows: &[Vec<String>], flexible: &[usize]) 
 
 /// Column widths for `rows` within [`TABLE_WIDTH`].
 fn fit(headers: &[&str], rows: &[Vec<String>], flexible: &[usize]) -> Vec<usize> {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = headers.iter().map(|h| columns(h)).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(sanitize(cell).chars().count());
+            *width = (*width).max(columns(&sanitize(cell)));
         }
     }
     let gaps = 2 * headers.len().saturating_sub(1);
@@ -72,7 +87,11 @@ fn print_line(widths: &[usize], cells: Vec<String>) {
     let padded: Vec<String> = cells
         .iter()
         .zip(widths)
-        .map(|(cell, width)| format!("{:<width$}", truncate(&sanitize(cell), *width), width = width))
+        .map(|(cell, width)| {
+            let shown = truncate(&sanitize(cell), *width);
+            let pad = width.saturating_sub(columns(&shown));
+            format!("{shown}{}", " ".repeat(pad))
+        })
         .collect();
     out!("{}", padded.join("  ").trim_end());
 }
@@ -217,6 +236,19 @@ pub fn print_record(format: Format, fields: &[&str], record: &Value) {
     }
 }
 
+/// Prints the outcome of an action for machines: one JSON object, or a
+/// CSV header and row of its fields.
+pub fn print_object(format: Format, object: &Value) {
+    match format {
+        Format::Csv => {
+            let Some(map) = object.as_object() else { return };
+            out!("{}", map.keys().cloned().collect::<Vec<_>>().join(","));
+            out!("{}", map.values().map(csv_value).collect::<Vec<_>>().join(","));
+        }
+        _ => out!("{object}"),
+    }
+}
+
 /// Prints a list for machines: JSON `{"items": […], "next": …}` or CSV with
 /// a header row of `fields`.
 pub fn print_list_data(format: Format, fields: &[&str], items: &[Value], next: Option<&str>) {
@@ -248,5 +280,7 @@ mod tests {
         assert_eq!(truncate("abcdef", 6), "abcdef");
         assert_eq!(truncate("abcdefg", 6), "abcde…");
         assert_eq!(truncate("éééééééé", 3), "éé…");
+        assert_eq!(truncate("李小龙李小龙", 6), "李小…", "wide characters take two columns");
+        assert_eq!(columns("李小…"), 5);
     }
 }

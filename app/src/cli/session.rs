@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use clap::Args;
 
 use super::Format;
+use super::output::print_object;
 use crate::auth::Session;
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
@@ -111,7 +112,7 @@ pub(super) async fn login(
     let accounts = Accounts::open(target, settings).await?;
     let session = accounts.login(&args.email, &password).await?;
     match format {
-        Format::Json => out!("{}", session_json(&session, accounts.database())),
+        Format::Json | Format::Csv => print_object(format, &session_json(&session, accounts.database())),
         _ => {
             out!("Logged in to {} as {}.", accounts.database(), describe(&session));
             if session.must_change_password {
@@ -126,7 +127,7 @@ pub(super) async fn whoami(target: &DatabaseTarget, settings: &Settings, format:
     let accounts = Accounts::open(target, settings).await?;
     let session = accounts.session().await?;
     match format {
-        Format::Json => out!("{}", session_json(&session, accounts.database())),
+        Format::Json => print_object(format, &session_json(&session, accounts.database())),
         Format::Csv => {
             out!("id,first_name,last_name,email,department");
             let cells = [
@@ -153,7 +154,9 @@ pub(super) async fn logout(target: &DatabaseTarget, settings: &Settings, format:
     let accounts = Accounts::open(target, settings).await?;
     let ended = accounts.logout().await?;
     match format {
-        Format::Json => out!("{}", serde_json::json!({ "logged_out": ended, "database": accounts.database() })),
+        Format::Json | Format::Csv => {
+            print_object(format, &serde_json::json!({ "logged_out": ended, "database": accounts.database() }))
+        }
         _ if ended => out!("Logged out of {}.", accounts.database()),
         _ => out!("You were not logged in to {}.", accounts.database()),
     }
@@ -180,7 +183,7 @@ pub(super) async fn password(
     };
     let session = accounts.change_password(&current, &new).await?;
     match format {
-        Format::Json => out!("{}", session_json(&session, accounts.database())),
+        Format::Json | Format::Csv => print_object(format, &session_json(&session, accounts.database())),
         _ => out!("Password changed for {}; your other sessions were ended.", describe(&session)),
     }
     accounts.close().await
