@@ -119,7 +119,17 @@ impl PgDatabase {
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        psql(&self.admin, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        // An autovacuum worker busy on the database cannot be terminated by
+        // the test role: wait for it and try again, then give up quietly.
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        for _ in 0..20 {
+            let status = Command::new("psql").args([self.admin.as_str(), "-q", "-c", &sql]).status();
+            if status.is_ok_and(|status| status.success()) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        eprintln!("could not drop the test database {}", self.name);
     }
 }
 

@@ -103,10 +103,18 @@ impl TestDb {
     pub async fn finish(self) {
         if let Some((admin_url, name)) = &self.drop_from {
             let admin = Database::connect(admin_url).await.expect("connect to drop");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .expect("drop test database");
+            // An autovacuum worker busy on the fresh database cannot be
+            // terminated by the test role: wait for it and try again.
+            let mut attempts = 0;
+            while let Err(err) = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await
+            {
+                attempts += 1;
+                if attempts == 20 {
+                    let _ = writeln!(std::io::stderr(), "could not drop the test database {name}: {err}");
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
             admin.close().await.ok();
         }
     }
