@@ -62,12 +62,6 @@ fn invalid(err: validation::Invalid) -> Failure {
 fn translate(err: StoreError) -> Failure {
     match err {
         StoreError::Duplicate(_) => Failure::new(FailureKind::Conflict, "A client with this email already exists."),
-        StoreError::Conflict { id, current, .. } => Failure::new(
-            FailureKind::Conflict,
-            format!(
-                "Client {id} was changed by someone else since you read it (it is now at version {current}): show it again and redo your change."
-            ),
-        ),
         other => Failure::from(other),
     }
 }

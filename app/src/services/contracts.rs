@@ -7,11 +7,11 @@ use serde_json::json;
 use crate::auth::Session;
 use crate::domain::Money;
 use crate::domain::policy::{Action, Owners};
-use crate::error::{Failure, FailureKind};
+use crate::error::Failure;
 use crate::store::contracts::{self, ContractChanges, ContractFilter, ContractRow, NewContract};
 use crate::store::notifications::{self, NewNotification};
 use crate::store::paging::{Page, PageRequest, Sort};
-use crate::store::{ActingTx, Store, StoreError, clients};
+use crate::store::{ActingTx, Store, clients};
 
 use super::{audit_entry, permit, permit_some, records};
 
@@ -28,19 +28,6 @@ pub struct ContractQuery {
     pub client_id: Option<i64>,
     /// Free text over the client's names, email, phone and company.
     pub search: Option<String>,
-}
-
-/// Store failures in the words of contracts.
-fn translate(err: StoreError) -> Failure {
-    match err {
-        StoreError::Conflict { id, current, .. } => Failure::new(
-            FailureKind::Conflict,
-            format!(
-                "Contract {id} was changed by someone else since you read it (it is now at version {current}): show it again and redo your change."
-            ),
-        ),
-        other => Failure::from(other),
-    }
 }
 
 /// An amount typed for `field`, in cents.
@@ -72,7 +59,7 @@ pub async fn list(
 
 /// One contract.
 pub async fn show(store: &Store, session: &Session, id: i64) -> Result<ContractRow, Failure> {
-    store.as_employee(&session.actor(), async |tx| contracts::get(tx, id).await).await.map_err(translate)
+    store.as_employee(&session.actor(), async |tx| contracts::get(tx, id).await).await.map_err(Failure::from)
 }
 
 /// MANAGEMENT creates an unsigned contract for a client; the amount due
@@ -94,8 +81,9 @@ pub async fn create(
         return Err(Failure::invalid("The amount due is more than the total: it can be at most the total."));
     }
     let tx = store.begin_as(&session.actor()).await?;
-    clients::get(&tx, client_id).await.map_err(translate)?;
-    let created = contracts::create(&tx, NewContract { client_id, total_cents, due_cents }).await.map_err(translate)?;
+    clients::get(&tx, client_id).await.map_err(Failure::from)?;
+    let created =
+        contracts::create(&tx, NewContract { client_id, total_cents, due_cents }).await.map_err(Failure::from)?;
     let changes = records::created(&records::contract(&created));
     tx.audit(created.created_at, audit_entry(session, "contract.create", "contract", created.id, changes)).await?;
     tx.commit().await?;
@@ -114,7 +102,7 @@ pub async fn update(
 ) -> Result<ContractRow, Failure> {
     permit_some(session, Action::UpdateContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(translate)?;
+    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
     permit(session, Action::UpdateContract, owners(&before))?;
     if total.is_none() && due.is_none() {
         return Err(Failure::invalid("Nothing to change: give --total and/or --due."));
@@ -145,7 +133,7 @@ pub async fn pay(
 ) -> Result<ContractRow, Failure> {
     permit_some(session, Action::UpdateContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(translate)?;
+    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
     permit(session, Action::UpdateContract, owners(&before))?;
     let paid_cents = amount("payment", paid)?;
     if paid_cents == 0 {
@@ -174,7 +162,7 @@ pub async fn sign(
 ) -> Result<ContractRow, Failure> {
     permit_some(session, Action::SignContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(translate)?;
+    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
     permit(session, Action::SignContract, owners(&before))?;
     if before.signed {
         return Err(Failure::invalid(format!("Contract {id} is already signed: signing is final.")));
@@ -201,7 +189,7 @@ pub async fn sign(
 pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: Option<i64>) -> Result<(), Failure> {
     permit_some(session, Action::DeleteContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(translate)?;
+    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
     permit(session, Action::DeleteContract, owners(&before))?;
     if before.signed {
         return Err(Failure::invalid(format!("Contract {id} is signed: signed contracts are kept.")));
@@ -210,7 +198,7 @@ pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: O
     if events > 0 {
         return Err(Failure::invalid(format!("Contract {id} has {events} event(s): delete or move them first.")));
     }
-    contracts::delete(&tx, id, expect_version.unwrap_or(before.version)).await.map_err(translate)?;
+    contracts::delete(&tx, id, expect_version.unwrap_or(before.version)).await.map_err(Failure::from)?;
     let changes = json!({"deleted": records::contract(&before)});
     tx.audit(crate::domain::time::now_ms(), audit_entry(session, "contract.delete", "contract", id, changes)).await?;
     tx.commit().await?;
@@ -227,7 +215,7 @@ async fn write(
     action: &'static str,
 ) -> Result<ContractRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
-    let after = contracts::update(tx, before.id, version, changes).await.map_err(translate)?;
+    let after = contracts::update(tx, before.id, version, changes).await.map_err(Failure::from)?;
     let diff = records::changes(&records::contract(before), &records::contract(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "contract", after.id, diff)).await?;
     Ok(after)

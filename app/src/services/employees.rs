@@ -43,12 +43,6 @@ fn invalid(err: validation::Invalid) -> Failure {
 fn translate(err: StoreError) -> Failure {
     match err {
         StoreError::Duplicate(_) => Failure::new(FailureKind::Conflict, "An employee with this email already exists."),
-        StoreError::Conflict { id, current, .. } => Failure::new(
-            FailureKind::Conflict,
-            format!(
-                "Employee {id} was changed by someone else since you read it (it is now at version {current}): show it again and redo your change."
-            ),
-        ),
         other => Failure::from(other),
     }
 }

@@ -63,18 +63,6 @@ fn invalid(err: validation::Invalid) -> Failure {
     Failure::invalid(err.message)
 }
 
-fn translate(err: StoreError) -> Failure {
-    match err {
-        StoreError::Conflict { id, current, .. } => Failure::new(
-            FailureKind::Conflict,
-            format!(
-                "Event {id} was changed by someone else since you read it (it is now at version {current}): show it again and redo your change."
-            ),
-        ),
-        other => Failure::from(other),
-    }
-}
-
 fn event_name(value: &str) -> Result<String, Failure> {
     match validation::optional_text("name", value, NAME_MAX, false).map_err(invalid)? {
         Some(name) => Ok(name),
@@ -89,7 +77,7 @@ fn attendees(value: &str) -> Result<i32, Failure> {
 
 /// Who owns an event: its support contact, and its client's salesperson.
 async fn owners(tx: &ActingTx, event: &EventRow) -> Result<Owners, Failure> {
-    let contract = contracts::get(tx, event.contract_id).await.map_err(translate)?;
+    let contract = contracts::get(tx, event.contract_id).await.map_err(Failure::from)?;
     Ok(Owners { sales_contact_id: contract.sales_contact_id, support_contact_id: event.support_contact_id })
 }
 
@@ -122,7 +110,7 @@ pub async fn list(
 
 /// One event.
 pub async fn show(store: &Store, session: &Session, id: i64) -> Result<EventRow, Failure> {
-    store.as_employee(&session.actor(), async |tx| events::get(tx, id).await).await.map_err(translate)
+    store.as_employee(&session.actor(), async |tx| events::get(tx, id).await).await.map_err(Failure::from)
 }
 
 /// The client's salesperson creates the event of a signed contract.
@@ -135,7 +123,7 @@ pub async fn create(
 ) -> Result<EventRow, Failure> {
     permit_some(session, Action::CreateEvent)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let contract = contracts::get(&tx, contract_id).await.map_err(translate)?;
+    let contract = contracts::get(&tx, contract_id).await.map_err(Failure::from)?;
     permit(session, Action::CreateEvent, Owners { sales_contact_id: contract.sales_contact_id, ..Owners::default() })?;
     if !contract.signed {
         return Err(Failure::invalid(format!(
@@ -154,7 +142,7 @@ pub async fn create(
         attendees: attendees(&form.attendees)?,
         notes: validation::optional_text("notes", &form.notes, NOTES_MAX, true).map_err(invalid)?,
     };
-    let created = events::create(&tx, new).await.map_err(translate)?;
+    let created = events::create(&tx, new).await.map_err(Failure::from)?;
     let changes = records::created(&records::event(&created));
     tx.audit(created.created_at, audit_entry(session, "event.create", "event", created.id, changes)).await?;
     tx.commit().await?;
@@ -173,7 +161,7 @@ pub async fn update(
 ) -> Result<EventRow, Failure> {
     permit_some(session, Action::UpdateEvent)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = events::get(&tx, id).await.map_err(translate)?;
+    let before = events::get(&tx, id).await.map_err(Failure::from)?;
     permit(session, Action::UpdateEvent, owners(&tx, &before).await?)?;
     if *edit == EventEdit::default() {
         return Err(Failure::invalid("Nothing to change: give at least one field to update."));
@@ -236,7 +224,7 @@ pub async fn assign(store: &Store, session: &Session, ids: &[i64], support_id: i
     }
     let mut done = Vec::with_capacity(ids.len());
     for &id in ids {
-        let before = events::get(&tx, id).await.map_err(translate)?;
+        let before = events::get(&tx, id).await.map_err(Failure::from)?;
         if before.support_contact_id == Some(support_id) {
             // Already theirs: nothing changes, nothing to record.
             done.push(before);
@@ -262,7 +250,7 @@ pub async fn unassign(store: &Store, session: &Session, ids: &[i64]) -> Result<V
     let tx = store.begin_as(&session.actor()).await?;
     let mut done = Vec::with_capacity(ids.len());
     for &id in ids {
-        let before = events::get(&tx, id).await.map_err(translate)?;
+        let before = events::get(&tx, id).await.map_err(Failure::from)?;
         if before.support_contact_id.is_none() {
             done.push(before);
             continue;
@@ -301,7 +289,7 @@ async fn write(
     action: &'static str,
 ) -> Result<EventRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
-    let after = events::update(tx, before.id, version, changes).await.map_err(translate)?;
+    let after = events::update(tx, before.id, version, changes).await.map_err(Failure::from)?;
     let diff = records::changes(&records::event(before), &records::event(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "event", after.id, diff)).await?;
     Ok(after)

@@ -17,7 +17,9 @@ pub enum StoreError {
         id: i64,
     },
     /// The record changed since the caller read it.
-    #[error("{kind} {id} was changed by someone else since you read it (now at version {current})")]
+    #[error(
+        "{kind} {id} was changed by someone else since you read it (it is now at version {current}): show it again and redo your change"
+    )]
     Conflict {
         /// Record kind, e.g. `client`.
         kind: &'static str,
