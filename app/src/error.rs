@@ -89,3 +89,11 @@ impl fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+/// A value that breaks a validation rule is invalid input (exit 5), with
+/// the rule's own sentence naming the field.
+impl From<crate::domain::validation::Invalid> for Failure {
+    fn from(err: crate::domain::validation::Invalid) -> Failure {
+        Failure::invalid(err.message)
+    }
+}

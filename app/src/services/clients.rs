@@ -54,10 +54,6 @@ impl ClientEdit {
     }
 }
 
-fn invalid(err: validation::Invalid) -> Failure {
-    Failure::invalid(err.message)
-}
-
 /// Store failures in the words of clients.
 fn translate(err: StoreError) -> Failure {
     match err {
@@ -91,11 +87,12 @@ pub async fn show(store: &Store, session: &Session, id: i64) -> Result<ClientRow
 pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Result<ClientRow, Failure> {
     permit(session, Action::CreateClient, Owners::default())?;
     let new = NewClient {
-        first_name: validation::person_name("first name", &form.first_name).map_err(invalid)?,
-        last_name: validation::person_name("last name", &form.last_name).map_err(invalid)?,
-        email: validation::email(&form.email).map_err(invalid)?,
-        phone: validation::phone(&form.phone).map_err(invalid)?,
-        company_name: validation::optional_text("company name", &form.company_name, 200, false).map_err(invalid)?,
+        first_name: validation::person_name("first name", &form.first_name).map_err(Failure::from)?,
+        last_name: validation::person_name("last name", &form.last_name).map_err(Failure::from)?,
+        email: validation::email(&form.email).map_err(Failure::from)?,
+        phone: validation::phone(&form.phone).map_err(Failure::from)?,
+        company_name: validation::optional_text("company name", &form.company_name, 200, false)
+            .map_err(Failure::from)?,
         sales_contact_id: Some(session.employee_id),
     };
     let tx = store.begin_as(&session.actor()).await?;
@@ -128,7 +125,7 @@ pub async fn update(
         return Err(Failure::invalid("Nothing to change: give at least one field to update."));
     }
     let optional = |value: &Option<String>, check: &dyn Fn(&str) -> Result<Option<String>, validation::Invalid>| {
-        value.as_deref().map(check).transpose().map_err(invalid)
+        value.as_deref().map(check).transpose().map_err(Failure::from)
     };
     let changes = ClientChanges {
         first_name: edit
@@ -136,14 +133,14 @@ pub async fn update(
             .as_deref()
             .map(|v| validation::person_name("first name", v))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(Failure::from)?,
         last_name: edit
             .last_name
             .as_deref()
             .map(|v| validation::person_name("last name", v))
             .transpose()
-            .map_err(invalid)?,
-        email: edit.email.as_deref().map(validation::email).transpose().map_err(invalid)?,
+            .map_err(Failure::from)?,
+        email: edit.email.as_deref().map(validation::email).transpose().map_err(Failure::from)?,
         phone: optional(&edit.phone, &validation::phone)?,
         company_name: optional(&edit.company_name, &|v| validation::optional_text("company name", v, 200, false))?,
         sales_contact_id: None,
@@ -158,7 +155,7 @@ pub async fn update(
                 }
             })
             .transpose()
-            .map_err(invalid)?,
+            .map_err(Failure::from)?,
     };
     let after = write(&tx, session, &before, changes, expect_version, "client.update").await?;
     tx.commit().await?;

@@ -36,10 +36,6 @@ pub struct EmployeeEdit {
     pub department: Option<String>,
 }
 
-fn invalid(err: validation::Invalid) -> Failure {
-    Failure::invalid(err.message)
-}
-
 fn translate(err: StoreError) -> Failure {
     match err {
         StoreError::Duplicate(_) => Failure::new(FailureKind::Conflict, "An employee with this email already exists."),
@@ -122,15 +118,15 @@ pub async fn update(
             .as_deref()
             .map(|v| validation::person_name("first name", v))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(Failure::from)?,
         last_name: edit
             .last_name
             .as_deref()
             .map(|v| validation::person_name("last name", v))
             .transpose()
-            .map_err(invalid)?,
-        email: edit.email.as_deref().map(validation::email).transpose().map_err(invalid)?,
-        phone: edit.phone.as_deref().map(validation::phone).transpose().map_err(invalid)?,
+            .map_err(Failure::from)?,
+        email: edit.email.as_deref().map(validation::email).transpose().map_err(Failure::from)?,
+        phone: edit.phone.as_deref().map(validation::phone).transpose().map_err(Failure::from)?,
         department,
         ..EmployeeChanges::default()
     };

@@ -59,19 +59,15 @@ pub struct EventEdit {
     pub notes: Option<String>,
 }
 
-fn invalid(err: validation::Invalid) -> Failure {
-    Failure::invalid(err.message)
-}
-
 fn event_name(value: &str) -> Result<String, Failure> {
-    match validation::optional_text("name", value, NAME_MAX, false).map_err(invalid)? {
+    match validation::optional_text("name", value, NAME_MAX, false).map_err(Failure::from)? {
         Some(name) => Ok(name),
         None => Err(Failure::invalid("The name is empty: give the event a name.")),
     }
 }
 
 fn attendees(value: &str) -> Result<i32, Failure> {
-    let count = validation::attendees(value).map_err(invalid)?;
+    let count = validation::attendees(value).map_err(Failure::from)?;
     i32::try_from(count).map_err(|_| Failure::invalid("Too many attendees."))
 }
 
@@ -130,17 +126,17 @@ pub async fn create(
             "Contract {contract_id} is not signed yet: events are created for signed contracts only."
         )));
     }
-    let start_at = validation::date_time("start", &form.start, timezone).map_err(invalid)?;
-    let end_at = validation::date_time("end", &form.end, timezone).map_err(invalid)?;
-    validation::period(start_at, end_at).map_err(invalid)?;
+    let start_at = validation::date_time("start", &form.start, timezone).map_err(Failure::from)?;
+    let end_at = validation::date_time("end", &form.end, timezone).map_err(Failure::from)?;
+    validation::period(start_at, end_at).map_err(Failure::from)?;
     let new = NewEvent {
         name: event_name(&form.name)?,
         contract_id,
         start_at,
         end_at,
-        location: validation::optional_text("location", &form.location, LOCATION_MAX, false).map_err(invalid)?,
+        location: validation::optional_text("location", &form.location, LOCATION_MAX, false).map_err(Failure::from)?,
         attendees: attendees(&form.attendees)?,
-        notes: validation::optional_text("notes", &form.notes, NOTES_MAX, true).map_err(invalid)?,
+        notes: validation::optional_text("notes", &form.notes, NOTES_MAX, true).map_err(Failure::from)?,
     };
     let created = events::create(&tx, new).await.map_err(Failure::from)?;
     let changes = records::created(&records::event(&created));
@@ -166,14 +162,19 @@ pub async fn update(
     if *edit == EventEdit::default() {
         return Err(Failure::invalid("Nothing to change: give at least one field to update."));
     }
-    let start_at =
-        edit.start.as_deref().map(|v| validation::date_time("start", v, timezone)).transpose().map_err(invalid)?;
-    let end_at = edit.end.as_deref().map(|v| validation::date_time("end", v, timezone)).transpose().map_err(invalid)?;
+    let start_at = edit
+        .start
+        .as_deref()
+        .map(|v| validation::date_time("start", v, timezone))
+        .transpose()
+        .map_err(Failure::from)?;
+    let end_at =
+        edit.end.as_deref().map(|v| validation::date_time("end", v, timezone)).transpose().map_err(Failure::from)?;
     validation::period(start_at.unwrap_or(before.start_at), end_at.unwrap_or(before.end_at)).map_err(|err| {
         if start_at.is_some() && end_at.is_none() {
             Failure::invalid("The new start is after the event's end: change the end too.")
         } else {
-            invalid(err)
+            Failure::from(err)
         }
     })?;
     let changes = EventChanges {
@@ -186,14 +187,14 @@ pub async fn update(
             .as_deref()
             .map(|v| validation::optional_text("location", v, LOCATION_MAX, false))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(Failure::from)?,
         attendees: edit.attendees.as_deref().map(attendees).transpose()?,
         notes: edit
             .notes
             .as_deref()
             .map(|v| validation::optional_text("notes", v, NOTES_MAX, true))
             .transpose()
-            .map_err(invalid)?,
+            .map_err(Failure::from)?,
     };
     let after = write(&tx, session, &before, changes, expect_version, "event.update").await?;
     if let Some(support) = after.support_contact_id.filter(|support| *support != session.employee_id) {
