@@ -138,3 +138,50 @@ pub fn psql(url: &str, sql: &str) {
     let status = Command::new("psql").args([url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql]).status().expect("run psql");
     assert!(status.success(), "psql failed: {sql}");
 }
+
+/// One person at their own machine (their own home, hence their own
+/// session), working on a shared database.
+pub struct Person {
+    pub home: Home,
+    pub database: String,
+}
+
+impl Person {
+    /// Logs a demo employee in (password `EpicDemo-2026`).
+    pub fn login(database: &str, email: &str) -> Person {
+        let person = Person { home: Home::new(), database: database.to_owned() };
+        person.expect(0, &["login", "--email", email, "--password-stdin"], Some("EpicDemo-2026\n"));
+        person
+    }
+
+    /// `epic-crm --database … ARGS…` as this person.
+    pub fn run(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut command = self.home.command(&["--database", &self.database]);
+        command.args(args);
+        command
+    }
+
+    /// Runs `args` with JSON output, checks the exit code, returns what was
+    /// printed (null when nothing was).
+    pub fn expect(&self, code: i32, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
+        let mut full = vec!["--format", "json"];
+        full.extend(args);
+        let mut command = self.run(&full);
+        if let Some(input) = stdin {
+            command.write_stdin(input.to_owned());
+        }
+        let output = command.output().expect("run epic-crm");
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Runs `args` with JSON output, expecting success.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        self.expect(0, args, None)
+    }
+}
+
+/// The `id` of a printed record, as an argument.
+pub fn id(value: &serde_json::Value) -> String {
+    value["id"].as_i64().expect("an id").to_string()
+}

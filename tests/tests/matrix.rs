@@ -2,41 +2,11 @@
 //! every department, on SQLite and on PostgreSQL: refused cells exit 4 and
 //! change nothing, allowed cells succeed.
 
-use epic_crm_tests::{Home, PgDatabase};
-
-/// One person at their own machine, on the shared database.
-struct Person {
-    home: Home,
-    database: String,
-}
-
-impl Person {
-    fn login(database: &str, email: &str) -> Person {
-        let person = Person { home: Home::new(), database: database.to_owned() };
-        person.expect(0, &["login", "--email", email, "--password-stdin"], Some("EpicDemo-2026\n"));
-        person
-    }
-
-    /// Runs `args` (JSON output), checks the exit code, returns stdout.
-    fn expect(&self, code: i32, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
-        let mut command = self.home.command(&["--database", &self.database, "--format", "json"]);
-        command.args(args);
-        if let Some(input) = stdin {
-            command.write_stdin(input.to_owned());
-        }
-        let output = command.output().expect("run epic-crm");
-        assert_eq!(output.status.code(), Some(code), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-        serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null)
-    }
-}
+use epic_crm_tests::{Home, Person, PgDatabase, id};
 
 /// Borrowed arguments from owned ones.
 fn args(owned: &[String]) -> Vec<&str> {
     owned.iter().map(String::as_str).collect()
-}
-
-fn id(value: &serde_json::Value) -> String {
-    value["id"].as_i64().expect("an id").to_string()
 }
 
 #[test]

@@ -3,41 +3,9 @@
 //! sales signs it → sales creates the event → management assigns support →
 //! support updates it.  Exit codes and output checked at each step.
 
-use epic_crm_tests::{Home, PgDatabase};
+use epic_crm_tests::{Home, Person, PgDatabase, id};
 use predicates::prelude::*;
 use predicates::str::contains;
-
-/// One person at their own machine, on the shared database.
-struct Person {
-    home: Home,
-    database: String,
-}
-
-impl Person {
-    fn login(database: &str, email: &str) -> Person {
-        let person = Person { home: Home::new(), database: database.to_owned() };
-        person.run(&["login", "--email", email, "--password-stdin"]).write_stdin("EpicDemo-2026\n").assert().success();
-        person
-    }
-
-    fn run(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut command = self.home.command(&["--database", &self.database]);
-        command.args(args);
-        command
-    }
-
-    /// Runs with `--format json` and returns the printed object.
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut full = vec!["--format", "json"];
-        full.extend(args);
-        let output = self.run(&full).assert().success().get_output().stdout.clone();
-        serde_json::from_slice(&output).expect("json output")
-    }
-}
-
-fn id(value: &serde_json::Value) -> String {
-    value["id"].as_i64().expect("an id").to_string()
-}
 
 #[test]
 fn a_working_day() {
