@@ -32,6 +32,12 @@ fn settings() -> AuthSettings {
     }
 }
 
+/// An authority with a fresh signing key of its own (another install).
+fn another_install(store: epic_crm::store::Store, settings: &AuthSettings, clock: &ManualClock) -> LocalAuthority {
+    let key = epic_crm::auth::tokens::SigningKey::generate().expect("key");
+    LocalAuthority::with_key(store, key, settings, Arc::new(clock.clone()) as Arc<dyn Clock>).expect("authority")
+}
+
 /// One machine: its own token folder, sharing the database and the clock.
 struct Machine {
     accounts: Accounts,
@@ -136,13 +142,7 @@ on_both_backends!(refresh_rotates_and_a_reused_token_ends_the_family, async |db:
     let first = machine(db, &clock).await;
     bootstrap(&first).await;
     let store = db.store().await;
-    let authority = LocalAuthority::with_key(
-        store.clone(),
-        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
-        &settings(),
-        Arc::new(clock.clone()),
-    )
-    .expect("authority");
+    let authority = another_install(store.clone(), &settings(), &clock);
 
     let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
     let second = authority.refresh(&login.refresh).await.expect("refresh");
@@ -163,13 +163,7 @@ on_both_backends!(refresh_rotates_and_a_reused_token_ends_the_family, async |db:
     let fresh = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login again");
     assert!(authority.refresh(&fresh.access).await.is_err());
     let foreign = first.accounts.store().clone();
-    let other = LocalAuthority::with_key(
-        foreign,
-        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
-        &settings(),
-        Arc::new(clock.clone()),
-    )
-    .expect("authority");
+    let other = another_install(foreign, &settings(), &clock);
     assert!(other.verify(&fresh.access).await.is_err());
 
     // Logout ends the family.
@@ -183,13 +177,7 @@ on_both_backends!(a_refresh_whose_reply_was_lost_can_be_retried, async |db: &com
     let first = machine(db, &clock).await;
     bootstrap(&first).await;
     let store = db.store().await;
-    let authority = LocalAuthority::with_key(
-        store.clone(),
-        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
-        &settings(),
-        Arc::new(clock.clone()),
-    )
-    .expect("authority");
+    let authority = another_install(store.clone(), &settings(), &clock);
     let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
     clock.advance_ms(61_000);
     // The new pair never reached the client (killed, store failed).
@@ -219,13 +207,7 @@ on_both_backends!(a_revoked_family_stays_dead_even_with_a_live_row, async |db: &
     let clock = ManualClock::at(START);
     let first = machine(db, &clock).await;
     bootstrap(&first).await;
-    let authority = LocalAuthority::with_key(
-        db.store().await,
-        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
-        &settings(),
-        Arc::new(clock.clone()),
-    )
-    .expect("authority");
+    let authority = another_install(db.store().await, &settings(), &clock);
     let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
     clock.advance_ms(1_000);
     let next = authority.refresh(&login.refresh).await.expect("refresh");
@@ -409,13 +391,7 @@ on_both_backends!(stored_hashes_with_old_costs_are_upgraded_at_login, async |db:
     bootstrap(&first).await;
     let store = db.store().await;
     let stronger = AuthSettings { argon2_memory_kib: 512, argon2_iterations: 2, ..settings() };
-    let authority = LocalAuthority::with_key(
-        store.clone(),
-        epic_crm::auth::tokens::SigningKey::generate().expect("key"),
-        &stronger,
-        Arc::new(clock.clone()) as Arc<dyn Clock>,
-    )
-    .expect("authority");
+    let authority = another_install(store.clone(), &stronger, &clock);
     authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login with the old hash");
     let raw = db.raw().await;
     let sql = "SELECT password_hash FROM credentials";
