@@ -9,6 +9,9 @@ use std::fmt;
 pub enum FailureKind {
     /// Anything unexpected, including a database that cannot be reached (1).
     Unexpected,
+    /// The database cannot be reached or is busy: worth retrying (exit 1,
+    /// reported like any failure to reach it, but not a bug).
+    Unavailable,
     /// Bad usage: unparseable value, malformed config file or database URL (2).
     Usage,
     /// Not logged in, session ended, wrong credentials, account locked (3).
@@ -27,7 +30,7 @@ impl FailureKind {
     /// The process exit code for this kind of failure.
     pub fn exit_code(self) -> i32 {
         match self {
-            FailureKind::Unexpected => 1,
+            FailureKind::Unexpected | FailureKind::Unavailable => 1,
             FailureKind::Usage => 2,
             FailureKind::Unauthenticated => 3,
             FailureKind::PermissionDenied => 4,
@@ -40,7 +43,7 @@ impl FailureKind {
     /// The stable machine-readable code used in JSON error output.
     pub fn code(self) -> &'static str {
         match self {
-            FailureKind::Unexpected => "unexpected",
+            FailureKind::Unexpected | FailureKind::Unavailable => "unexpected",
             FailureKind::Usage => "usage",
             FailureKind::Unauthenticated => "unauthenticated",
             FailureKind::PermissionDenied => "permission_denied",

@@ -9,3 +9,5 @@ pub mod error;
 pub mod services;
 pub mod store;
 pub mod telemetry;
+pub mod text;
+pub mod tui;

@@ -1,5 +1,6 @@
 //! `epic-crm audit list` (MANAGEMENT) and `epic-crm notifications list | read`.
 
+use crate::text::local_time as local;
 use clap::{Args, Subcommand};
 
 use super::Format;
@@ -88,12 +89,6 @@ const NOTIFICATION_VIEW: ListView<NotificationRow> = ListView {
 fn notification_cells(row: &NotificationRow) -> Vec<String> {
     let state = if row.read_at.is_some() { "" } else { "new" };
     vec![row.id.to_string(), local(row.at), state.into(), row.message.clone()]
-}
-
-fn local(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 pub(super) async fn run_audit(

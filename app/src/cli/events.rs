@@ -1,5 +1,6 @@
 //! `epic-crm events list | show | create | update | assign | unassign`.
 
+use crate::text::local_time as local;
 use clap::{Args, Subcommand};
 
 use super::Format;
@@ -129,12 +130,6 @@ pub struct UpdateArgs {
     /// Fail with a conflict (exit 7) unless the event is still at this version.
     #[arg(long)]
     pub expect_version: Option<i64>,
-}
-
-fn local(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 fn table_row(event: &EventRow) -> Vec<String> {

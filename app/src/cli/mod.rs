@@ -128,6 +128,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let settings = Settings::load(&Sources { config_file: cli.config.clone(), env: None })?;
     let _telemetry = crate::telemetry::init(&settings.log, &settings.sentry)?;
     let Some(command) = cli.command else {
+        use std::io::IsTerminal;
+        // Without arguments the terminal application opens; when there is
+        // no terminal to draw on (a pipe, a script), the help is printed.
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            let target = DatabaseTarget::resolve(cli.database.as_deref(), &settings)?;
+            tracing::info!(database = %target.describe(), command = "tui", "terminal application started");
+            let result = crate::tui::run(settings, target);
+            if let Err(failure) = &result
+                && failure.kind == crate::error::FailureKind::Unexpected
+            {
+                crate::telemetry::report_unexpected(failure);
+            }
+            return result;
+        }
         use clap::CommandFactory;
         Cli::command().print_help().map_err(|err| Failure::unexpected(format!("Cannot print the help: {err}.")))?;
         out!();

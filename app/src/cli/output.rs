@@ -3,55 +3,14 @@
 //! harmless for the terminal.
 
 use serde_json::Value;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::{Format, csv_cell};
 use crate::error::Failure;
 use crate::store::paging::{Page, PageRequest};
+pub use crate::text::{columns, sanitize, truncate};
 
 /// The width tables are fitted to: PRODUCT.md's 80 columns.
 pub const TABLE_WIDTH: usize = 80;
-
-/// Text safe for a terminal: control characters, escape sequences and
-/// bidirectional overrides become `�`, line breaks a space.
-pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|ch| match ch {
-            '\n' | '\r' | '\t' => ' ',
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
-            ch if ch.is_control() => '\u{fffd}',
-            ch => ch,
-        })
-        .collect()
-}
-
-/// `text` cut to `width` display columns, ending with `…` when cut (wide
-/// characters such as CJK take two columns).
-pub fn truncate(text: &str, width: usize) -> String {
-    if columns(text) <= width {
-        return text.to_owned();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut cut = String::new();
-    let mut used = 0;
-    for ch in text.chars() {
-        let w = UnicodeWidthChar::width(ch).unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        cut.push(ch);
-        used += w;
-    }
-    cut.push('…');
-    cut
-}
-
-/// How many terminal columns `text` takes.
-pub fn columns(text: &str) -> usize {
-    UnicodeWidthStr::width(text)
-}
 
 /// Prints rows as aligned columns within [`TABLE_WIDTH`]: when they do not
 /// fit, the widest of the `flexible` columns give way first, their cells

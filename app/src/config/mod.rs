@@ -34,6 +34,50 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// Error-reporting settings.
     pub sentry: SentrySettings,
+    /// The terminal application's settings.
+    pub tui: TuiSettings,
+    /// Key overrides for the terminal application: command name (optionally
+    /// `context.command`) to one key or a list of keys, e.g. `sign = "ctrl-g"`.
+    #[serde(deserialize_with = "one_or_many_keys")]
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+/// The terminal application's settings.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct TuiSettings {
+    /// Capture the mouse (click selects, wheel scrolls); off leaves the
+    /// terminal's own text selection working.
+    pub mouse: bool,
+}
+
+impl Default for TuiSettings {
+    fn default() -> Self {
+        Self { mouse: true }
+    }
+}
+
+/// Reads `[keys]` values written as one key (`"ctrl-g"`) or a list.
+fn one_or_many_keys<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Keys {
+        One(String),
+        Many(Vec<String>),
+    }
+    let raw = BTreeMap::<String, Keys>::deserialize(deserializer)?;
+    Ok(raw
+        .into_iter()
+        .map(|(name, keys)| {
+            let keys = match keys {
+                Keys::One(key) => vec![key],
+                Keys::Many(keys) => keys,
+            };
+            (name, keys)
+        })
+        .collect())
 }
 
 /// A named database of the configuration file.

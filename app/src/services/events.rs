@@ -15,9 +15,12 @@ use crate::store::{ActingTx, Store, StoreError, contracts, employees};
 use super::{audit_entry, permit, permit_some, records};
 
 /// The longest event name, location and notes.
-const NAME_MAX: usize = 200;
-const LOCATION_MAX: usize = 300;
-const NOTES_MAX: usize = 5000;
+/// Longest event name.
+pub const NAME_MAX: usize = 200;
+/// Longest location.
+pub const LOCATION_MAX: usize = 300;
+/// Longest notes.
+pub const NOTES_MAX: usize = 5000;
 
 /// What an event list shows.
 #[derive(Clone, Debug, Default)]

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bench;
 pub mod clients;
 pub mod contracts;
+pub mod dashboard;
 pub mod database;
 pub mod demo;
 pub mod employees;

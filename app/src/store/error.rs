@@ -115,7 +115,8 @@ impl From<StoreError> for Failure {
             StoreError::NotFound { .. } => FailureKind::NotFound,
             StoreError::Conflict { .. } | StoreError::Duplicate(_) => FailureKind::Conflict,
             StoreError::Rejected(_) | StoreError::Invalid(_) => FailureKind::InvalidInput,
-            StoreError::Unavailable(_) | StoreError::Internal(_) | StoreError::Database(_) => FailureKind::Unexpected,
+            StoreError::Unavailable(_) => FailureKind::Unavailable,
+            StoreError::Internal(_) | StoreError::Database(_) => FailureKind::Unexpected,
         };
         let mut message = err.to_string();
         if let Some(first) = message.get(0..1) {

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod clients;
 mod connect;
 pub mod contracts;
+pub mod dashboard;
 pub mod employees;
 mod error;
 pub mod events;

@@ -144,6 +144,9 @@ impl Cursor {
     }
 }
 
+/// The `before` cursor that means "the end of the list".
+const LAST_PAGE: &str = "last";
+
 /// Which page to fetch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -169,6 +172,11 @@ impl PageRequest {
     /// The page before `cursor`.
     pub fn before(limit: u64, cursor: impl Into<String>) -> PageRequest {
         PageRequest { limit, after: None, before: Some(cursor.into()) }
+    }
+
+    /// The last page of `limit` rows (the end of the list, walked back).
+    pub fn last(limit: u64) -> PageRequest {
+        PageRequest { limit, after: None, before: Some(LAST_PAGE.to_owned()) }
     }
 }
 
@@ -217,7 +225,9 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
         return Err(StoreError::Invalid(format!("A page holds 1 to {MAX_PAGE} rows, not {}.", request.limit)));
     }
     let backwards = request.before.is_some();
+    let from_end = request.before.as_deref() == Some(LAST_PAGE);
     let start = match (&request.after, &request.before) {
+        (None, Some(_)) if from_end => None,
         (Some(_), Some(_)) => {
             return Err(StoreError::Invalid(
                 "Give either a cursor to page forwards or one to page backwards, not both.".into(),
@@ -273,7 +283,8 @@ pub(crate) async fn fetch_page<T: FromQueryResult>(
         })
     };
     let (next, prev) = if backwards {
-        (cursor_at(keyed.len().wrapping_sub(1)), if more { cursor_at(0) } else { None })
+        let next = if from_end { None } else { cursor_at(keyed.len().wrapping_sub(1)) };
+        (next, if more { cursor_at(0) } else { None })
     } else {
         (
             if more { cursor_at(keyed.len().wrapping_sub(1)) } else { None },

@@ -1,0 +1,53 @@
+//! Text from the database made fit for a terminal: harmless (no control
+//! characters, escape sequences or bidi overrides), cut to display columns,
+//! and times shown in local time.  Shared by the command line and the TUI.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Text safe for a terminal: control characters, escape sequences and
+/// bidirectional overrides become `�`, line breaks a space.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|ch| match ch {
+            '\n' | '\r' | '\t' => ' ',
+            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+            ch if ch.is_control() => '\u{fffd}',
+            ch => ch,
+        })
+        .collect()
+}
+
+/// `text` cut to `width` display columns, ending with `…` when cut (wide
+/// characters such as CJK take two columns).
+pub fn truncate(text: &str, width: usize) -> String {
+    if columns(text) <= width {
+        return text.to_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut cut = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = UnicodeWidthChar::width(ch).unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        cut.push(ch);
+        used += w;
+    }
+    cut.push('…');
+    cut
+}
+
+/// How many terminal columns `text` takes.
+pub fn columns(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// A time (UTC epoch ms) in local time as `YYYY-MM-DD HH:MM`.
+pub fn local_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

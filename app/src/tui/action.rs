@@ -1,0 +1,45 @@
+//! Everything that can happen to the application: keys, paste, mouse,
+//! resizes and ticks from the terminal, and the results of effects.
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+use super::effect::{Outcome, SessionInfo, Startup};
+use super::lists::{DisplayRow, ListPage};
+use crate::error::Failure;
+use crate::services::dashboard::Dashboard;
+use crate::store::dashboard::Load;
+
+/// An input or a result, handled by `App::update`.
+#[derive(Debug)]
+pub enum Action {
+    /// A key was pressed.
+    Key(KeyEvent),
+    /// Text was pasted (bracketed paste).
+    Paste(String),
+    /// The mouse clicked or scrolled.
+    Mouse(MouseEvent),
+    /// The terminal has a new size (columns, rows).
+    Resize(u16, u16),
+    /// Time passed: spinner frames, polling, retries.
+    Tick,
+    /// The database was opened: who is logged in, whether it is empty.
+    Started(Result<Startup, Failure>),
+    /// A login, first-manager creation or password change finished.
+    SignedIn(Result<SessionInfo, Failure>),
+    /// The demo company was loaded into an empty database.
+    DemoLoaded(Result<String, Failure>),
+    /// The session was ended.
+    LoggedOut(Result<(), Failure>),
+    /// A list page arrived for request `request`.
+    PageLoaded { request: u64, result: Result<ListPage, Failure> },
+    /// The dashboard figures arrived.
+    DashboardLoaded { request: u64, result: Result<Dashboard, Failure> },
+    /// The employees to pick from arrived, with their load.
+    LoadsLoaded { request: u64, result: Result<Vec<Load>, Failure> },
+    /// A record was read again (after a conflict).
+    RecordLoaded { request: u64, result: Result<DisplayRow, Failure> },
+    /// A save or command finished.
+    Saved { request: u64, result: Result<Outcome, Failure> },
+    /// The unread notification count arrived.
+    UnreadCounted(Result<u64, Failure>),
+}

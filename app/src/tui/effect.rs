@@ -1,0 +1,478 @@
+//! Effects: the IO `update` asks for, as data.  The runner performs each on
+//! a tokio task through the services and sends the result back as an
+//! [`Action`]; nothing here draws or holds screen state.
+
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc};
+
+use super::action::Action;
+use super::lists::{DisplayRow, Filter, ListKind, ListPage, ListQuery, Scope};
+use crate::auth::Session;
+use crate::config::{DatabaseTarget, Settings};
+use crate::domain::Department;
+use crate::error::Failure;
+use crate::services::accounts::{Accounts, EmployeeForm};
+use crate::services::clients::{ClientEdit, ClientForm, ClientQuery};
+use crate::services::contracts::ContractQuery;
+use crate::services::employees::{EmployeeEdit, EmployeeQuery};
+use crate::services::events::{EventEdit, EventForm, EventQuery};
+use crate::services::{self, demo};
+use crate::store::audit::AuditFilter;
+use crate::store::paging::{Page, Sort, SortDir};
+
+/// Who is logged in, as the screens need it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub employee_id: i64,
+    pub name: String,
+    pub department: Department,
+    pub must_change_password: bool,
+}
+
+impl SessionInfo {
+    fn of(session: &Session) -> SessionInfo {
+        SessionInfo {
+            employee_id: session.employee_id,
+            name: crate::text::sanitize(&format!("{} {}", session.first_name, session.last_name)),
+            department: session.department,
+            must_change_password: session.must_change_password,
+        }
+    }
+}
+
+/// What the application finds when it opens the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Startup {
+    /// The database, as messages name it (never a password).
+    pub database: String,
+    /// The session kept from an earlier login, when still valid.
+    pub session: Option<SessionInfo>,
+    /// Whether nobody has an account yet (first-run bootstrap).
+    pub empty: bool,
+}
+
+/// A change to save or a command to run on records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Save {
+    NewClient(ClientForm),
+    EditClient { id: i64, edit: ClientEdit, version: Option<i64> },
+    Reassign { id: i64, sales_contact_id: i64, version: Option<i64> },
+    NewContract { client_id: i64, total: String, due: String },
+    EditContract { id: i64, total: Option<String>, due: Option<String>, version: Option<i64> },
+    Pay { id: i64, amount: String, version: Option<i64> },
+    Sign { id: i64, version: Option<i64> },
+    DeleteContract { id: i64, version: Option<i64> },
+    NewEvent { contract_id: i64, form: EventForm },
+    EditEvent { id: i64, edit: EventEdit, version: Option<i64> },
+    Assign { ids: Vec<i64>, support_id: i64 },
+    Unassign { ids: Vec<i64> },
+    NewEmployee(EmployeeForm),
+    EditEmployee { id: i64, edit: EmployeeEdit, version: Option<i64> },
+    SetActive { id: i64, active: bool, version: Option<i64> },
+    DeleteEmployee { id: i64, version: Option<i64> },
+    MarkRead { ids: Vec<i64> },
+}
+
+impl Save {
+    /// The same change without its version check: "overwrite my fields"
+    /// after a conflict applies them to the current version.
+    pub fn without_version(&self) -> Save {
+        let mut save = self.clone();
+        match &mut save {
+            Save::EditClient { version, .. }
+            | Save::Reassign { version, .. }
+            | Save::EditContract { version, .. }
+            | Save::Pay { version, .. }
+            | Save::Sign { version, .. }
+            | Save::DeleteContract { version, .. }
+            | Save::EditEvent { version, .. }
+            | Save::EditEmployee { version, .. }
+            | Save::SetActive { version, .. }
+            | Save::DeleteEmployee { version, .. } => *version = None,
+            _ => {}
+        }
+        save
+    }
+}
+
+/// What a save or command achieved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// One sentence for the status line.
+    pub message: String,
+    /// The record as saved, when there is one.
+    pub record: Option<DisplayRow>,
+    /// A one-time password to hand over (new employees).
+    pub one_time_password: Option<String>,
+}
+
+impl Outcome {
+    fn said(message: impl Into<String>) -> Outcome {
+        Outcome { message: message.into(), record: None, one_time_password: None }
+    }
+
+    fn saved(message: impl Into<String>, record: DisplayRow) -> Outcome {
+        Outcome { message: message.into(), record: Some(record), one_time_password: None }
+    }
+}
+
+/// IO the update asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Open the database and look for a kept session.
+    Start,
+    /// Log in.
+    Login { email: String, password: String },
+    /// Create the first manager (no login needed) and log them in.
+    CreateFirstManager { form: EmployeeForm, password: String },
+    /// Fill an empty database with the demo company.
+    LoadDemo,
+    /// Change the logged-in employee's password.
+    ChangePassword { current: String, new: String },
+    /// End the session.
+    Logout,
+    /// Load a page of a list.
+    LoadPage { request: u64, query: ListQuery },
+    /// Load the dashboard; weeks start at `from` (epoch ms).
+    LoadDashboard { request: u64, from: i64 },
+    /// Load a department's active employees with their load.
+    LoadLoads { request: u64, department: Department },
+    /// Read one record again.
+    LoadRecord { request: u64, kind: ListKind, id: i64 },
+    /// Save a change or run a command.
+    Save { request: u64, save: Save },
+    /// Count unread notifications.
+    CountUnread,
+}
+
+/// Performs effects on tokio tasks and sends back their results.
+#[derive(Clone)]
+pub struct Runner {
+    shared: Arc<Shared>,
+    actions: mpsc::UnboundedSender<Action>,
+}
+
+struct Shared {
+    settings: Settings,
+    target: DatabaseTarget,
+    accounts: Mutex<Option<Arc<Accounts>>>,
+}
+
+impl Runner {
+    /// A runner for the database `target`, sending results to `actions`.
+    pub fn new(settings: Settings, target: DatabaseTarget, actions: mpsc::UnboundedSender<Action>) -> Runner {
+        Runner { shared: Arc::new(Shared { settings, target, accounts: Mutex::new(None) }), actions }
+    }
+
+    /// Starts an effect; its result arrives later as an action.
+    pub fn spawn(&self, effect: Effect) {
+        let runner = self.clone();
+        tokio::spawn(async move {
+            let action = runner.perform(effect).await;
+            // The application may have quit meanwhile: nothing to tell.
+            let _ = runner.actions.send(action);
+        });
+    }
+
+    /// The accounts of the database, opened on first use (and again after
+    /// a failure to open, so a database that comes back is found).
+    async fn accounts(&self) -> Result<Arc<Accounts>, Failure> {
+        let mut slot = self.shared.accounts.lock().await;
+        if let Some(accounts) = slot.as_ref() {
+            return Ok(accounts.clone());
+        }
+        let accounts = Arc::new(Accounts::open(&self.shared.target, &self.shared.settings).await?);
+        *slot = Some(accounts.clone());
+        Ok(accounts)
+    }
+
+    /// The logged-in employee, checked (and refreshed) for this effect: a
+    /// session ended elsewhere ends here too.
+    async fn session(&self) -> Result<(Arc<Accounts>, Session), Failure> {
+        let accounts = self.accounts().await?;
+        let session = accounts.session().await?;
+        Ok((accounts, session))
+    }
+
+    async fn perform(&self, effect: Effect) -> Action {
+        match effect {
+            Effect::Start => Action::Started(self.start().await),
+            Effect::Login { email, password } => Action::SignedIn(self.login(&email, &password).await),
+            Effect::CreateFirstManager { form, password } => {
+                Action::SignedIn(self.first_manager(&form, &password).await)
+            }
+            Effect::LoadDemo => Action::DemoLoaded(self.load_demo().await),
+            Effect::ChangePassword { current, new } => Action::SignedIn(self.change_password(&current, &new).await),
+            Effect::Logout => Action::LoggedOut(self.logout().await),
+            Effect::LoadPage { request, query } => Action::PageLoaded { request, result: self.page(&query).await },
+            Effect::LoadDashboard { request, from } => {
+                let result = match self.session().await {
+                    Ok((accounts, session)) => services::dashboard::load(accounts.store(), &session, from).await,
+                    Err(failure) => Err(failure),
+                };
+                Action::DashboardLoaded { request, result }
+            }
+            Effect::LoadLoads { request, department } => {
+                let result = match self.session().await {
+                    Ok((accounts, session)) => {
+                        let now = crate::domain::time::now_ms();
+                        services::dashboard::loads(accounts.store(), &session, department, now).await
+                    }
+                    Err(failure) => Err(failure),
+                };
+                Action::LoadsLoaded { request, result }
+            }
+            Effect::LoadRecord { request, kind, id } => {
+                Action::RecordLoaded { request, result: self.record(kind, id).await }
+            }
+            Effect::Save { request, save } => Action::Saved { request, result: self.save(save).await },
+            Effect::CountUnread => Action::UnreadCounted(match self.session().await {
+                Ok((accounts, session)) => services::audit::unread(accounts.store(), &session).await,
+                Err(failure) => Err(failure),
+            }),
+        }
+    }
+
+    async fn start(&self) -> Result<Startup, Failure> {
+        let accounts = self.accounts().await?;
+        let empty = accounts.needs_first_manager().await?;
+        let session = match accounts.session_allowing_password_change().await {
+            Ok(session) => Some(SessionInfo::of(&session)),
+            // No kept session, or one that ended: the login screen.
+            Err(failure) if failure.kind == crate::error::FailureKind::Unauthenticated => None,
+            Err(failure) => return Err(failure),
+        };
+        Ok(Startup { database: accounts.database().to_owned(), session, empty })
+    }
+
+    async fn login(&self, email: &str, password: &str) -> Result<SessionInfo, Failure> {
+        let accounts = self.accounts().await?;
+        let session = accounts.login(email, password).await?;
+        Ok(SessionInfo::of(&session))
+    }
+
+    async fn first_manager(&self, form: &EmployeeForm, password: &str) -> Result<SessionInfo, Failure> {
+        let accounts = self.accounts().await?;
+        let created = accounts.create_employee(form, Some(password)).await?;
+        let session = accounts.login(&created.employee.email, password).await?;
+        Ok(SessionInfo::of(&session))
+    }
+
+    async fn load_demo(&self) -> Result<String, Failure> {
+        // The load needs the database to itself: close this side's pool
+        // first (it is opened again on the next effect).
+        let open = self.shared.accounts.lock().await.take();
+        if let Some(accounts) = open
+            && let Ok(accounts) = Arc::try_unwrap(accounts)
+        {
+            accounts.close().await?;
+        }
+        let options = demo::SeedOptions { clients: 200, seed: 2026, replace: false };
+        let report = demo::seed(&self.shared.target, &options).await?;
+        Ok(format!(
+            "Demo company loaded: {} employees, {} clients, {} contracts, {} events. Log in as sales@demo.test, manager@demo.test or support@demo.test with the password {}.",
+            report.employees,
+            report.clients,
+            report.contracts,
+            report.events,
+            demo::DEMO_PASSWORD
+        ))
+    }
+
+    async fn change_password(&self, current: &str, new: &str) -> Result<SessionInfo, Failure> {
+        let accounts = self.accounts().await?;
+        let session = accounts.change_password(current, new).await?;
+        Ok(SessionInfo::of(&session))
+    }
+
+    async fn logout(&self) -> Result<(), Failure> {
+        self.accounts().await?.logout().await.map(|_| ())
+    }
+
+    async fn page(&self, query: &ListQuery) -> Result<ListPage, Failure> {
+        let (accounts, session) = self.session().await?;
+        let store = accounts.store();
+        let column = query.kind.sorts().iter().find(|column| column.name == query.sort).ok_or_else(|| {
+            Failure::unexpected(format!("{} cannot be sorted by {}.", query.kind.title(), query.sort))
+        })?;
+        let sort = Sort { column, dir: if query.descending { SortDir::Desc } else { SortDir::Asc } };
+        let search = Some(query.search.trim().to_owned()).filter(|text| !text.is_empty());
+        let has = |filter: Filter| query.filters.contains(&filter);
+        fn rows<T>(page: Page<T>, make: fn(T) -> DisplayRow) -> ListPage {
+            ListPage { rows: page.items.into_iter().map(make).collect(), next: page.next, prev: page.prev }
+        }
+        Ok(match query.kind {
+            ListKind::Clients => {
+                let filter = ClientQuery { mine: has(Filter::Mine), without_sales: has(Filter::WithoutSales), search };
+                rows(services::clients::list(store, &session, &filter, sort, &query.page).await?, DisplayRow::client)
+            }
+            ListKind::Contracts => {
+                let filter = ContractQuery {
+                    mine: has(Filter::Mine),
+                    unsigned: has(Filter::Unsigned),
+                    unpaid: has(Filter::Unpaid),
+                    client_id: match &query.scope {
+                        Some(Scope::Client { id, .. }) => Some(*id),
+                        _ => None,
+                    },
+                    search,
+                };
+                rows(
+                    services::contracts::list(store, &session, &filter, sort, &query.page).await?,
+                    DisplayRow::contract,
+                )
+            }
+            ListKind::Events => {
+                let filter = EventQuery {
+                    mine: has(Filter::Mine),
+                    without_support: has(Filter::WithoutSupport),
+                    upcoming: has(Filter::Upcoming),
+                    contract_id: match &query.scope {
+                        Some(Scope::Contract { id }) => Some(*id),
+                        _ => None,
+                    },
+                    support_id: None,
+                    search,
+                };
+                rows(services::events::list(store, &session, &filter, sort, &query.page).await?, DisplayRow::event)
+            }
+            ListKind::Employees => {
+                let filter = EmployeeQuery { department: None, inactive: has(Filter::Inactive), search };
+                rows(
+                    services::employees::list(store, &session, &filter, sort, &query.page).await?,
+                    DisplayRow::employee,
+                )
+            }
+            ListKind::Audit => {
+                let filter = AuditFilter { search, ..AuditFilter::default() };
+                rows(services::audit::list(store, &session, &filter, sort, &query.page).await?, DisplayRow::audit)
+            }
+            ListKind::Notifications => rows(
+                services::audit::notifications(
+                    store,
+                    &session,
+                    has(Filter::Unread),
+                    search.as_deref(),
+                    sort,
+                    &query.page,
+                )
+                .await?,
+                DisplayRow::notification,
+            ),
+        })
+    }
+
+    async fn record(&self, kind: ListKind, id: i64) -> Result<DisplayRow, Failure> {
+        let (accounts, session) = self.session().await?;
+        let store = accounts.store();
+        Ok(match kind {
+            ListKind::Clients => DisplayRow::client(services::clients::show(store, &session, id).await?),
+            ListKind::Contracts => DisplayRow::contract(services::contracts::show(store, &session, id).await?),
+            ListKind::Events => DisplayRow::event(services::events::show(store, &session, id).await?),
+            ListKind::Employees => DisplayRow::employee(services::employees::show(store, &session, id).await?),
+            ListKind::Audit | ListKind::Notifications => {
+                return Err(Failure::unexpected(format!("{} entries are not edited.", kind.title())));
+            }
+        })
+    }
+
+    async fn save(&self, save: Save) -> Result<Outcome, Failure> {
+        use services::{clients, contracts, employees, events};
+        let (accounts, session) = self.session().await?;
+        let store = accounts.store();
+        let local = &chrono::Local;
+        Ok(match save {
+            Save::NewClient(form) => {
+                let row = clients::create(store, &session, &form).await?;
+                Outcome::saved(format!("Client {} created: they are yours.", row.id), DisplayRow::client(row))
+            }
+            Save::EditClient { id, edit, version } => {
+                let row = clients::update(store, &session, id, &edit, version, local).await?;
+                Outcome::saved(format!("Client {id} saved."), DisplayRow::client(row))
+            }
+            Save::Reassign { id, sales_contact_id, version } => {
+                let row = clients::reassign(store, &session, id, sales_contact_id, version).await?;
+                let name = row.sales_contact_name.clone().unwrap_or_default();
+                Outcome::saved(
+                    format!("Client {id} and its contracts now belong to {}.", crate::text::sanitize(&name)),
+                    DisplayRow::client(row),
+                )
+            }
+            Save::NewContract { client_id, total, due } => {
+                let due = Some(due.trim()).filter(|due| !due.is_empty());
+                let row = contracts::create(store, &session, client_id, &total, due).await?;
+                Outcome::saved(
+                    format!("Contract {} created for client {client_id}.", row.id),
+                    DisplayRow::contract(row),
+                )
+            }
+            Save::EditContract { id, total, due, version } => {
+                let row = contracts::update(store, &session, id, total.as_deref(), due.as_deref(), version).await?;
+                Outcome::saved(format!("Contract {id} saved."), DisplayRow::contract(row))
+            }
+            Save::Pay { id, amount, version } => {
+                let row = contracts::pay(store, &session, id, &amount, version).await?;
+                let message = format!(
+                    "Payment recorded on contract {id}: {} still due.",
+                    services::records::money(row.due_cents)
+                );
+                Outcome::saved(message, DisplayRow::contract(row))
+            }
+            Save::Sign { id, version } => {
+                let row = contracts::sign(store, &session, id, version).await?;
+                Outcome::saved(format!("Contract {id} signed."), DisplayRow::contract(row))
+            }
+            Save::DeleteContract { id, version } => {
+                contracts::delete(store, &session, id, version).await?;
+                Outcome::said(format!("Contract {id} deleted."))
+            }
+            Save::NewEvent { contract_id, form } => {
+                let row = events::create(store, &session, contract_id, &form, local).await?;
+                Outcome::saved(format!("Event {} created for contract {contract_id}.", row.id), DisplayRow::event(row))
+            }
+            Save::EditEvent { id, edit, version } => {
+                let row = events::update(store, &session, id, &edit, version, local).await?;
+                Outcome::saved(format!("Event {id} saved."), DisplayRow::event(row))
+            }
+            Save::Assign { ids, support_id } => {
+                let rows = events::assign(store, &session, &ids, support_id).await?;
+                let name = rows.first().and_then(|row| row.support_contact_name.clone()).unwrap_or_default();
+                let count = rows.len();
+                let noun = if count == 1 { "event" } else { "events" };
+                Outcome::said(format!("{count} {noun} assigned to {}.", crate::text::sanitize(&name)))
+            }
+            Save::Unassign { ids } => {
+                let rows = events::unassign(store, &session, &ids).await?;
+                let count = rows.len();
+                Outcome::said(format!("Support removed from {count} {}.", if count == 1 { "event" } else { "events" }))
+            }
+            Save::NewEmployee(form) => {
+                let created = accounts.create_employee(&form, None).await?;
+                let id = created.employee.id;
+                Outcome {
+                    message: format!("Employee {id} created: hand over the one-time password."),
+                    record: Some(DisplayRow::employee(created.employee)),
+                    one_time_password: created.one_time_password,
+                }
+            }
+            Save::EditEmployee { id, edit, version } => {
+                let row = employees::update(store, &session, id, &edit, version).await?;
+                Outcome::saved(format!("Employee {id} saved."), DisplayRow::employee(row))
+            }
+            Save::SetActive { id, active, version } => {
+                let row = employees::set_active(store, &session, id, active, version).await?;
+                let what = if active { "reactivated" } else { "deactivated: their sessions have ended" };
+                Outcome::saved(format!("Employee {id} {what}."), DisplayRow::employee(row))
+            }
+            Save::DeleteEmployee { id, version } => {
+                employees::delete(store, &session, id, version).await?;
+                Outcome::said(format!("Employee {id} deleted."))
+            }
+            Save::MarkRead { ids } => {
+                let count = services::audit::mark_read(store, &session, &ids).await?;
+                Outcome::said(format!("{count} marked read."))
+            }
+        })
+    }
+}

@@ -1,0 +1,145 @@
+//! The terminal application: terminal setup and restore (also on panic),
+//! and the loop — draw, wait for an action (a key, a tick, an effect's
+//! result), update, run the effects it asked for.
+
+pub mod action;
+pub mod app;
+pub mod effect;
+pub mod event;
+pub mod keymap;
+pub mod lists;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+use std::io::{self, Stdout};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+
+use self::action::Action;
+use self::app::{App, TICKS_PER_SECOND};
+use self::effect::Runner;
+use self::keymap::Keymap;
+use self::theme::Theme;
+use crate::config::{DatabaseTarget, Settings};
+use crate::error::Failure;
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Puts the terminal in raw mode on the alternate screen, with bracketed
+/// paste and (when configured) mouse capture.
+fn init(mouse: bool) -> io::Result<Term> {
+    terminal::enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
+    if mouse {
+        execute!(stdout, EnableMouseCapture)?;
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+    terminal.clear()?;
+    Ok(terminal)
+}
+
+/// Gives the terminal back as it was: safe to call more than once.
+fn restore() {
+    let mut stdout = io::stdout();
+    let _ = execute!(stdout, DisableMouseCapture, DisableBracketedPaste, LeaveAlternateScreen);
+    let _ = terminal::disable_raw_mode();
+    let _ = execute!(stdout, ratatui::crossterm::cursor::Show);
+}
+
+/// Restores the terminal before any panic message is printed, logs the
+/// panic, then runs the hooks installed before (Sentry's among them).
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!(panic = %info, "the terminal application panicked");
+        previous(info);
+    }));
+}
+
+/// Runs the terminal application on `target` until the person quits.
+pub fn run(settings: Settings, target: DatabaseTarget) -> Result<(), Failure> {
+    let keymap = Keymap::with_overrides(&settings.keys).map_err(Failure::usage)?;
+    let mouse = settings.tui.mouse;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|err| Failure::unexpected(format!("Cannot start the async runtime: {err}.")))?;
+    install_panic_hook();
+    let mut terminal = init(mouse).map_err(|err| {
+        restore();
+        Failure::unexpected(format!("Cannot use this terminal: {err}."))
+    })?;
+    let result = runtime.block_on(event_loop(&mut terminal, settings, target, keymap));
+    restore();
+    // Effects still running are abandoned: their results have nowhere to go.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    result
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    settings: Settings,
+    target: DatabaseTarget,
+    keymap: Keymap,
+) -> Result<(), Failure> {
+    let (sender, mut actions) = tokio::sync::mpsc::unbounded_channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = event::spawn_reader(sender.clone(), stop.clone());
+    let runner = Runner::new(settings, target, sender);
+    let size = terminal.size().map_err(|err| Failure::unexpected(format!("Cannot read the terminal size: {err}.")))?;
+    let mut app = App::new(keymap, Theme::from_env(), size.width, size.height);
+    for effect in app.start() {
+        runner.spawn(effect);
+    }
+    let mut ticks = tokio::time::interval(Duration::from_millis(1000 / TICKS_PER_SECOND));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let draw = |terminal: &mut Term, app: &App| {
+        terminal
+            .draw(|frame| app.render(frame))
+            .map(|_| ())
+            .map_err(|err| Failure::unexpected(format!("Cannot draw on the terminal: {err}.")))
+    };
+    let result = loop {
+        if let Err(failure) = draw(terminal, &app) {
+            break Err(failure);
+        }
+        let action = tokio::select! {
+            action = actions.recv() => match action {
+                Some(action) => action,
+                None => break Ok(()),
+            },
+            _ = ticks.tick() => Action::Tick,
+        };
+        let mut batch = vec![action];
+        // Take everything already waiting before drawing again: typing fast
+        // or a burst of results costs one frame, not one each.
+        while let Ok(action) = actions.try_recv() {
+            batch.push(action);
+        }
+        for action in batch {
+            for effect in app.update(action) {
+                runner.spawn(effect);
+            }
+        }
+        if app.quit {
+            break Ok(());
+        }
+    };
+    stop.store(true, Ordering::Relaxed);
+    let _ = reader.join();
+    result
+}
+
+#[cfg(test)]
+mod tests;

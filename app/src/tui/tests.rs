@@ -1,0 +1,663 @@
+//! `update` tests (an action in, state and effects out: no terminal, no
+//! database) and screen snapshots on ratatui's `TestBackend` at 80×24 and
+//! 160×48.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+use super::app::{App, Screen, Tab};
+use super::effect::{Effect, Outcome, Save, SessionInfo, Startup};
+use super::keymap::Keymap;
+use super::lists::{DisplayRow, ListKind, ListPage};
+use super::screens::login::Gate;
+use super::theme::Theme;
+use super::widgets::popup::Popup;
+use crate::domain::Department;
+use crate::error::{Failure, FailureKind};
+use crate::services::dashboard::Dashboard;
+use crate::store::clients::ClientRow;
+use crate::store::contracts::ContractRow;
+use crate::store::dashboard::{Load, Pipeline, SalesTotal};
+use crate::store::events::EventRow;
+
+const AT: i64 = 1_790_000_000_000;
+
+fn app(width: u16, height: u16) -> App {
+    let mut app = App::new(Keymap::default(), Theme { color: false }, width, height);
+    assert_eq!(app.start(), vec![Effect::Start]);
+    app
+}
+
+fn me(department: Department) -> SessionInfo {
+    let id = match department {
+        Department::Management => 1,
+        Department::Sales => 2,
+        Department::Support => 3,
+    };
+    SessionInfo { employee_id: id, name: "Ada Lovelace".into(), department, must_change_password: false }
+}
+
+/// An application logged in as someone of `department`, on Home.
+fn logged_in(department: Department, width: u16, height: u16) -> (App, Vec<Effect>) {
+    let mut app = app(width, height);
+    let effects = app.update(Action::Started(Ok(Startup {
+        database: "sqlite:///demo.db".into(),
+        session: Some(me(department)),
+        empty: false,
+    })));
+    (app, effects)
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| app.update(ch(c))).collect()
+}
+
+fn client(id: i64, sales: i64) -> DisplayRow {
+    DisplayRow::client(ClientRow {
+        id,
+        first_name: format!("Kenji{id}"),
+        last_name: "Watanabe".into(),
+        email: format!("kenji{id}@example.com"),
+        phone: Some("+33612345678".into()),
+        company_name: Some("Watanabe Events".into()),
+        sales_contact_id: Some(sales),
+        sales_contact_name: Some("Sam Seller".into()),
+        created_at: AT,
+        updated_at: AT,
+        last_contact_at: None,
+        version: 1,
+    })
+}
+
+fn contract(id: i64, signed: bool) -> DisplayRow {
+    DisplayRow::contract(ContractRow {
+        id,
+        client_id: 10,
+        client_name: "Kenji Watanabe".into(),
+        sales_contact_id: Some(2),
+        sales_contact_name: Some("Sam Seller".into()),
+        total_cents: 1_200_050,
+        due_cents: 200_000,
+        signed,
+        signed_at: signed.then_some(AT),
+        created_at: AT,
+        updated_at: AT,
+        version: 3,
+    })
+}
+
+fn event(id: i64, support: Option<i64>) -> DisplayRow {
+    DisplayRow::event(EventRow {
+        id,
+        name: format!("Gala {id}"),
+        contract_id: 7,
+        client_id: 10,
+        client_name: "Kenji Watanabe".into(),
+        support_contact_id: support,
+        support_contact_name: support.map(|_| "Sue Porter".into()),
+        start_at: AT + id * 3_600_000,
+        end_at: AT + id * 3_600_000 + 7_200_000,
+        location: Some("Opera House, Lyon".into()),
+        attendees: 120,
+        notes: Some("Vegetarian menu".into()),
+        created_at: AT,
+        updated_at: AT,
+        version: 2,
+    })
+}
+
+fn page(rows: Vec<DisplayRow>) -> ListPage {
+    ListPage { rows, next: None, prev: None }
+}
+
+/// The request id of the last page load among `effects`.
+fn page_request(effects: &[Effect]) -> (u64, super::lists::ListQuery) {
+    effects
+        .iter()
+        .rev()
+        .find_map(|effect| match effect {
+            Effect::LoadPage { request, query } => Some((*request, query.clone())),
+            _ => None,
+        })
+        .expect("a page load")
+}
+
+/// Opens a tab and answers its load with `rows`.
+fn show(app: &mut App, tab_key: char, rows: Vec<DisplayRow>) {
+    let effects = app.update(ch(tab_key));
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded { request, result: Ok(page(rows)) });
+}
+
+fn dashboard() -> Dashboard {
+    Dashboard {
+        pipeline: Pipeline {
+            contracts: 400,
+            unsigned: 110,
+            unpaid: 151,
+            signed_cents: 724_420_000,
+            unsigned_cents: 251_275_000,
+            outstanding_cents: 301_541_455,
+        },
+        mine: Some(Pipeline { contracts: 40, unsigned: 9, unpaid: 12, ..Pipeline::default() }),
+        my_clients: Some(21),
+        weeks_from: AT,
+        weeks: vec![15, 12, 11, 4, 8, 5, 5, 7],
+        without_support: 46,
+        sales: vec![
+            SalesTotal {
+                employee_id: 2,
+                first_name: "Sam".into(),
+                last_name: "Bertrand".into(),
+                signed_cents: 250_000_000,
+                unsigned_cents: 70_660_000,
+            },
+            SalesTotal {
+                employee_id: 4,
+                first_name: "Jo".into(),
+                last_name: "Jones".into(),
+                signed_cents: 160_000_000,
+                unsigned_cents: 73_980_000,
+            },
+        ],
+    }
+}
+
+/// The screen as text, local times masked (the machine's time zone varies).
+fn draw(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).expect("test terminal");
+    terminal.draw(|frame| app.render(frame)).expect("draw");
+    let buffer = terminal.backend().buffer().clone();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+            line.push_str(symbol);
+        }
+        text.push_str(&mask_times(line.trim_end()));
+        text.push('\n');
+    }
+    text
+}
+
+/// Replaces `YYYY-MM-DD HH:MM` and `dd/mm` dates with placeholders.
+fn mask_times(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let shape = |at: usize, pattern: &str| {
+        pattern
+            .chars()
+            .enumerate()
+            .all(|(i, p)| chars.get(at + i).is_some_and(|c| if p == '9' { c.is_ascii_digit() } else { *c == p }))
+    };
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if shape(i, "9999-99-99 99:99") {
+            out.push_str("YYYY-MM-DD hh:mm");
+            i += 16;
+        } else if shape(i, " 99/99 ") {
+            out.push_str(" dd/mm ");
+            i += 7;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn snapshot(name: &str, app: &App) {
+    insta::assert_snapshot!(name, draw(app));
+}
+
+// ----- update -----
+
+#[test]
+fn an_empty_database_opens_the_bootstrap_and_f2_loads_the_demo() {
+    let mut app = app(80, 24);
+    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: true })));
+    assert!(matches!(&app.screen, Screen::Gate(gate) if gate.gate == Gate::Bootstrap));
+    assert_eq!(app.update(key(KeyCode::F(2))), vec![Effect::LoadDemo]);
+    app.update(Action::DemoLoaded(Ok("Demo company loaded.".into())));
+    assert!(matches!(&app.screen, Screen::Gate(gate) if gate.gate == Gate::Login));
+}
+
+#[test]
+fn bootstrap_refuses_bad_fields_inline_and_sends_nothing() {
+    let mut app = app(80, 24);
+    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: true })));
+    typed(&mut app, "Ada");
+    assert!(app.update(ctrl('s')).is_empty());
+    let Screen::Gate(gate) = &app.screen else { panic!("gate") };
+    assert!(gate.form.fields.iter().any(|field| field.name == "last name" && field.error.is_some()));
+    assert!(gate.form.fields.iter().any(|field| field.name == "password" && field.error.is_some()));
+    snapshot("bootstrap_with_errors_80x24", &app);
+}
+
+#[test]
+fn login_sends_the_typed_credentials_and_keeps_the_email_after_a_refusal() {
+    let mut app = app(80, 24);
+    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: false })));
+    snapshot("login_80x24", &app);
+    typed(&mut app, "sales@demo.test");
+    app.update(key(KeyCode::Enter));
+    typed(&mut app, "wrong password q");
+    let effects = app.update(key(KeyCode::Enter));
+    assert_eq!(effects, vec![Effect::Login { email: "sales@demo.test".into(), password: "wrong password q".into() }]);
+    app.update(Action::SignedIn(Err(Failure::new(FailureKind::Unauthenticated, "Wrong email or password."))));
+    let Screen::Gate(gate) = &app.screen else { panic!("gate") };
+    assert_eq!(gate.form.value("email"), "sales@demo.test");
+    assert_eq!(gate.form.value("password"), "", "a refused password is not kept");
+    assert_eq!(gate.form.message.as_deref(), Some("Wrong email or password."));
+    snapshot("login_refused_80x24", &app);
+}
+
+#[test]
+fn a_pending_password_change_comes_before_the_tabs() {
+    let mut app = app(80, 24);
+    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: false })));
+    let mut who = me(Department::Sales);
+    who.must_change_password = true;
+    app.update(Action::SignedIn(Ok(who)));
+    assert!(matches!(&app.screen, Screen::Gate(gate) if gate.gate == Gate::ChangePassword));
+    typed(&mut app, "EpicDemo-2026");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "short");
+    assert!(app.update(ctrl('s')).is_empty(), "a weak password is refused before asking the database");
+    snapshot("password_change_80x24", &app);
+}
+
+#[test]
+fn logging_in_loads_home_and_polls_notifications() {
+    let (mut app, effects) = logged_in(Department::Management, 80, 24);
+    assert!(matches!(effects[0], Effect::LoadDashboard { .. }));
+    assert!(effects.contains(&Effect::CountUnread));
+    snapshot("home_loading_80x24", &app);
+    let Effect::LoadDashboard { request, .. } = effects[0] else { unreachable!() };
+    app.update(Action::DashboardLoaded { request, result: Ok(dashboard()) });
+    app.update(Action::UnreadCounted(Ok(3)));
+    snapshot("home_management_80x24", &app);
+    app.width = 160;
+    app.height = 48;
+    snapshot("home_management_160x48", &app);
+}
+
+#[test]
+fn home_shows_each_departments_numbers_and_errors() {
+    for department in [Department::Sales, Department::Support] {
+        let (mut app, effects) = logged_in(department, 80, 24);
+        let Effect::LoadDashboard { request, .. } = effects[0] else { unreachable!() };
+        app.update(Action::DashboardLoaded { request, result: Ok(dashboard()) });
+        snapshot(&format!("home_{}_80x24", department.to_string().to_lowercase()), &app);
+    }
+    let (mut app, effects) = logged_in(Department::Sales, 80, 24);
+    let Effect::LoadDashboard { request, .. } = effects[0] else { unreachable!() };
+    app.update(Action::DashboardLoaded { request, result: Err(Failure::unexpected("The disk is full.")) });
+    snapshot("home_error_80x24", &app);
+}
+
+#[test]
+fn tabs_switch_with_numbers_brackets_and_the_command_line() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let effects = app.update(ch('2'));
+    let (_, query) = page_request(&effects);
+    assert_eq!(query.kind, ListKind::Clients);
+    assert_eq!(query.page.limit, 19, "a page fills the table at 80×24");
+    app.update(ch(']'));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.tab, Tab::Contracts);
+    app.update(ch(':'));
+    typed(&mut app, "events");
+    app.update(key(KeyCode::Enter));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.tab, Tab::Events);
+    app.update(ch(':'));
+    typed(&mut app, "audit");
+    app.update(key(KeyCode::Enter));
+    assert!(matches!(&app.popup, Some(Popup::CommandLine { error: Some(error), .. }) if error.contains("MANAGEMENT")));
+    snapshot("command_line_error_80x24", &app);
+    app.update(key(KeyCode::Esc));
+    app.update(ch('q'));
+    assert!(app.quit, "q quits from the top level");
+}
+
+#[test]
+fn stale_pages_are_dropped_and_live_search_types_letters() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let effects = app.update(ch('2'));
+    let (first, _) = page_request(&effects);
+    app.update(ch('/'));
+    let effects = typed(&mut app, "qa");
+    let (latest, query) = page_request(&effects);
+    assert_eq!(query.search, "qa", "q typed in the search box is a letter, not quit");
+    assert!(!app.quit);
+    // The answer to the first request arrives late: dropped.
+    app.update(Action::PageLoaded { request: first, result: Ok(page(vec![client(1, 2)])) });
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(main.view().is_some_and(|view| view.rows.is_empty()));
+    app.update(Action::PageLoaded { request: latest, result: Ok(page(vec![client(5, 2), client(6, 9)])) });
+    snapshot("clients_search_80x24", &app);
+    app.update(key(KeyCode::Enter));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.view().map(|view| view.rows.len()), Some(2));
+    assert!(main.view().is_some_and(|view| view.title().contains("/qa")));
+}
+
+#[test]
+fn lists_show_loading_empty_loaded_and_failed() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let effects = app.update(ch('2'));
+    snapshot("clients_loading_80x24", &app);
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded { request, result: Ok(page(Vec::new())) });
+    snapshot("clients_empty_80x24", &app);
+    let effects = app.update(ctrl('r'));
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded {
+        request,
+        result: Err(Failure::unexpected("The database reported an unexpected error.")),
+    });
+    snapshot("clients_error_80x24", &app);
+    let effects = app.update(ctrl('r'));
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded { request, result: Ok(page((1..=30).map(|id| client(id, 2)).collect())) });
+    snapshot("clients_loaded_80x24", &app);
+    app.width = 160;
+    app.height = 48;
+    snapshot("clients_loaded_160x48", &app);
+}
+
+#[test]
+fn paging_moves_by_cursor_and_sort_and_filters_reload_from_the_start() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let effects = app.update(ch('3'));
+    let (request, _) = page_request(&effects);
+    let rows = vec![contract(1, false), contract(2, true)];
+    app.update(Action::PageLoaded { request, result: Ok(ListPage { rows, next: Some("NEXT".into()), prev: None }) });
+    let effects = app.update(key(KeyCode::PageDown));
+    let (_, query) = page_request(&effects);
+    assert_eq!(query.page.after.as_deref(), Some("NEXT"));
+    let effects = app.update(ch('u'));
+    let (_, query) = page_request(&effects);
+    assert!(query.filters.contains(&super::lists::Filter::Unsigned));
+    assert_eq!(query.page.after, None);
+    let effects = app.update(ch('O'));
+    let (_, query) = page_request(&effects);
+    assert!(query.descending);
+    let effects = app.update(ch('o'));
+    let (_, query) = page_request(&effects);
+    assert_eq!(query.sort, "total_amount");
+    assert!(app.update(ch('w')).is_empty(), "contracts have no without-support filter");
+    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("without support")));
+}
+
+#[test]
+fn enter_drills_from_client_to_contracts_to_events_and_esc_goes_back() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![client(10, 2)]);
+    let effects = app.update(key(KeyCode::Enter));
+    let (request, query) = page_request(&effects);
+    assert_eq!(query.kind, ListKind::Contracts);
+    assert!(matches!(query.scope, Some(super::lists::Scope::Client { id: 10, .. })));
+    app.update(Action::PageLoaded { request, result: Ok(page(vec![contract(7, true)])) });
+    snapshot("client_contracts_80x24", &app);
+    let effects = app.update(key(KeyCode::Enter));
+    let (_, query) = page_request(&effects);
+    assert_eq!(query.kind, ListKind::Events);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.view().map(|view| view.kind), Some(ListKind::Clients));
+}
+
+#[test]
+fn a_manager_assigns_support_to_marked_events_after_confirming() {
+    let (mut app, _) = logged_in(Department::Management, 80, 24);
+    show(&mut app, '4', vec![event(1, None), event(2, None), event(3, Some(3))]);
+    app.update(ch(' '));
+    app.update(ch(' '));
+    snapshot("events_marked_80x24", &app);
+    let effects = app.update(ch('a'));
+    let Some(Effect::LoadLoads { request, department }) = effects.first().cloned() else { panic!("{effects:?}") };
+    assert_eq!(department, Department::Support);
+    snapshot("picker_loading_80x24", &app);
+    let loads = vec![
+        Load { employee_id: 3, first_name: "Sue".into(), last_name: "Porter".into(), load: 2 },
+        Load { employee_id: 5, first_name: "Tom".into(), last_name: "Haddad".into(), load: 9 },
+    ];
+    app.update(Action::LoadsLoaded { request, result: Ok(loads) });
+    snapshot("picker_80x24", &app);
+    app.update(ch('j'));
+    app.update(key(KeyCode::Enter));
+    snapshot("confirm_assign_80x24", &app);
+    assert!(app.update(key(KeyCode::Enter)).is_empty(), "Enter on the default (No) does nothing");
+    assert!(app.popup.is_none());
+    app.update(ch('a'));
+    let effects = app.update(Action::LoadsLoaded { request: request + 1, result: Ok(vec![]) });
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn confirming_yes_runs_the_assignment() {
+    let (mut app, _) = logged_in(Department::Management, 80, 24);
+    show(&mut app, '4', vec![event(1, None), event(2, None)]);
+    app.update(ch(' '));
+    app.update(ch(' '));
+    let effects = app.update(ch('a'));
+    let Some(Effect::LoadLoads { request, .. }) = effects.first().cloned() else { panic!() };
+    let loads = vec![Load { employee_id: 3, first_name: "Sue".into(), last_name: "Porter".into(), load: 2 }];
+    app.update(Action::LoadsLoaded { request, result: Ok(loads) });
+    app.update(key(KeyCode::Enter));
+    let effects = app.update(ch('y'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Save { save: Save::Assign { ids, support_id: 3 }, .. }] if ids == &vec![1, 2]
+    ));
+}
+
+#[test]
+fn forbidden_actions_explain_why_and_are_not_offered() {
+    let (mut app, _) = logged_in(Department::Support, 80, 24);
+    show(&mut app, '4', vec![event(1, None)]);
+    assert!(app.update(ch('a')).is_empty());
+    let (text, _) = app.message.clone().expect("a reason");
+    assert!(text.contains("SUPPORT"), "{text}");
+    app.update(ch('?'));
+    let Some(Popup::Help { lines }) = &app.popup else { panic!("help") };
+    assert!(lines.iter().any(|line| line.what == "edit"));
+    assert!(!lines.iter().any(|line| line.what == "assign support"), "not offered to SUPPORT");
+    snapshot("help_support_events_80x24", &app);
+    // Support may edit only their own events.
+    app.update(ch('x'));
+    assert!(app.update(ch('e')).is_empty());
+    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("assigned")), "{:?}", app.message);
+}
+
+#[test]
+fn a_client_form_checks_fields_keeps_them_on_failure_and_saves_when_valid() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![client(1, 2)]);
+    app.update(ch('n'));
+    assert!(app.update(ctrl('s')).is_empty(), "nothing is saved until the form is valid");
+    snapshot("client_form_errors_80x24", &app);
+    app.update(key(KeyCode::BackTab));
+    for _ in 0..10 {
+        app.update(key(KeyCode::Up));
+    }
+    let Screen::Main(main) = &mut app.screen else { panic!("main") };
+    let form = &mut main.form.as_mut().expect("form").form;
+    form.focus = 0;
+    typed(&mut app, "Kenji");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "Watanabe");
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "kenji@example.com");
+    let effects = app.update(ctrl('s'));
+    let [Effect::Save { request, save: Save::NewClient(form) }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(form.email, "kenji@example.com");
+    app.update(Action::Saved {
+        request: *request,
+        result: Err(Failure::new(FailureKind::Conflict, "A client with this email already exists.")),
+    });
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let kept = main.form.as_ref().expect("the form stays");
+    assert_eq!(kept.form.value("first name"), "Kenji", "a failed save keeps what was typed");
+    snapshot("client_form_not_saved_80x24", &app);
+    let effects = app.update(ctrl('s'));
+    let [Effect::Save { request, .. }] = effects.as_slice() else { panic!() };
+    let effects = app.update(Action::Saved {
+        request: *request,
+        result: Ok(Outcome {
+            message: "Client 9 created: they are yours.".into(),
+            record: Some(client(9, 2)),
+            one_time_password: None,
+        }),
+    });
+    assert!(effects.iter().any(|effect| matches!(effect, Effect::LoadPage { .. })), "the list reloads");
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(main.form.is_none());
+}
+
+#[test]
+fn a_version_conflict_offers_reload_overwrite_or_cancel() {
+    let (mut app, _) = logged_in(Department::Sales, 160, 48);
+    show(&mut app, '2', vec![client(1, 2)]);
+    app.update(ch('e'));
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "x");
+    let effects = app.update(ctrl('s'));
+    let [Effect::Save { request, save }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert!(matches!(save, Save::EditClient { version: Some(1), .. }));
+    app.update(Action::Saved {
+        request: *request,
+        result: Err(Failure::new(
+            FailureKind::Conflict,
+            "Client 1 was changed by someone else since you read it (it is now at version 2): show it again and redo your change.",
+        )),
+    });
+    assert!(matches!(app.popup, Some(Popup::Conflict { .. })));
+    snapshot("conflict_160x48", &app);
+    let effects = app.update(ch('o'));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::EditClient { version: None, .. }, .. }]));
+}
+
+#[test]
+fn esc_on_a_changed_form_asks_first_defaulting_to_no() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![client(1, 2)]);
+    app.update(ch('e'));
+    typed(&mut app, "y");
+    app.update(key(KeyCode::Esc));
+    assert!(matches!(app.popup, Some(Popup::Confirm { yes: false, .. })));
+    snapshot("confirm_discard_80x24", &app);
+    app.update(key(KeyCode::Enter));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(main.form.is_some(), "No keeps the form");
+    app.update(key(KeyCode::Esc));
+    app.update(ch('y'));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(main.form.is_none());
+}
+
+#[test]
+fn a_lost_database_shows_a_banner_and_retries_with_backoff() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let effects = app.update(ch('2'));
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded {
+        request,
+        result: Err(Failure::new(FailureKind::Unavailable, "The database connection was lost.")),
+    });
+    assert!(app.banner.as_ref().is_some_and(|banner| banner.contains("Retrying in 1 s")));
+    snapshot("banner_80x24", &app);
+    let mut retried = Vec::new();
+    for _ in 0..super::app::TICKS_PER_SECOND {
+        retried.extend(app.update(Action::Tick));
+    }
+    let (request, _) = page_request(&retried);
+    app.update(Action::PageLoaded { request, result: Ok(page(vec![client(1, 2)])) });
+    assert!(app.banner.is_none());
+}
+
+#[test]
+fn an_ended_session_returns_to_login() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    app.update(Action::UnreadCounted(Err(Failure::new(
+        FailureKind::Unauthenticated,
+        "Your session has ended: log in again.",
+    ))));
+    assert!(matches!(&app.screen, Screen::Gate(gate) if gate.gate == Gate::Login));
+}
+
+#[test]
+fn ctrl_c_quits_even_inside_a_form() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![]);
+    app.update(ch('n'));
+    typed(&mut app, "q");
+    assert!(!app.quit);
+    app.update(ctrl('c'));
+    assert!(app.quit);
+}
+
+#[test]
+fn a_new_employee_shows_the_one_time_password_once() {
+    let (mut app, _) = logged_in(Department::Management, 80, 24);
+    show(&mut app, '5', vec![]);
+    app.update(ch('n'));
+    let Screen::Main(main) = &mut app.screen else { panic!("main") };
+    let form = &mut main.form.as_mut().expect("form").form;
+    for (name, value) in [("first name", "Sue"), ("last name", "Porter"), ("email", "sue@epic.test")] {
+        form.field_mut(name).expect("field").set(value);
+    }
+    let effects = app.update(ctrl('s'));
+    let [Effect::Save { request, save: Save::NewEmployee(form) }] = effects.as_slice() else { panic!("{effects:?}") };
+    assert_eq!(form.department, "SALES");
+    app.update(Action::Saved {
+        request: *request,
+        result: Ok(Outcome {
+            message: "Employee 9 created.".into(),
+            record: None,
+            one_time_password: Some("otp-123".into()),
+        }),
+    });
+    snapshot("one_time_password_80x24", &app);
+}
+
+#[test]
+fn data_text_cannot_reach_the_terminal_as_escapes() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let mut row = client(1, 2);
+    if let super::lists::Record::Client(inner) = &mut row.record {
+        inner.company_name = Some("\u{1b}[31mEvil\u{202e}Corp".into());
+    }
+    let row = DisplayRow::client(match row.record {
+        super::lists::Record::Client(inner) => inner,
+        _ => unreachable!(),
+    });
+    show(&mut app, '2', vec![row]);
+    let screen = draw(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{202e}'));
+    assert!(screen.contains("�[31mEvil�Corp"));
+}
