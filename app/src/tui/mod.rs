@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod app;
+pub mod bench;
 pub mod effect;
 pub mod event;
 pub mod keymap;
