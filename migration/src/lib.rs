@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_schema;
 mod m20261123_000002_login_attempts;
+mod m20261123_000003_sort_indexes;
 
 /// The ordered list of every migration of the CRM.
 pub struct Migrator;
@@ -13,7 +14,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_schema::Migration), Box::new(m20261123_000002_login_attempts::Migration)]
+        vec![
+            Box::new(m20261123_000001_schema::Migration),
+            Box::new(m20261123_000002_login_attempts::Migration),
+            Box::new(m20261123_000003_sort_indexes::Migration),
+        ]
     }
 }
 

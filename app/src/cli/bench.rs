@@ -53,7 +53,7 @@ pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format
         Format::Table => {
             out!();
             out!("Dataset: {}", dataset.label());
-            for group in ["first page", "next page", "middle page", "search", "count", "frame"] {
+            for group in ["first page", "next page", "middle page", "search", "count", "dashboard", "frame"] {
                 let worst = figures.iter().filter(|f| f.group == group).max_by(|a, b| a.p95_ms.total_cmp(&b.p95_ms));
                 if let Some(worst) = worst {
                     out!("worst {group:<12} p95 {:>9.3} ms  ({})", worst.p95_ms, worst.name);

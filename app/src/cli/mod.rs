@@ -134,7 +134,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
             let target = DatabaseTarget::resolve(cli.database.as_deref(), &settings)?;
             tracing::info!(database = %target.describe(), command = "tui", "terminal application started");
-            let result = crate::tui::run(settings, target);
+            // Which configured profile this is, for the login screen's picker.
+            let profile = match cli.database.as_deref() {
+                Some(value) if !value.contains("://") => Some(value.to_owned()),
+                Some(_) => None,
+                None if settings.database_url.is_none() => settings.default_profile.clone(),
+                None => None,
+            };
+            let result = crate::tui::run(settings, target, profile);
             if let Err(failure) = &result
                 && failure.kind == crate::error::FailureKind::Unexpected
             {

@@ -317,6 +317,25 @@ pub async fn run(
         bench.search_case(&label, case).await?;
     }
 
+    // The home dashboard's totals, per department (full aggregates: a few
+    // runs are enough).
+    for (label, id, department) in
+        [("management", manager, ids[0].1), ("sales", sales, ids[1].1), ("support", support, ids[2].1)]
+    {
+        let name = format!("dashboard totals ({label})");
+        if !wanted(&name) {
+            continue;
+        }
+        let actor = Actor { employee_id: id, department, access_token: None };
+        let mut samples = Vec::new();
+        for _ in 0..bench.iterations.min(5) {
+            let started = Instant::now();
+            super::dashboard::load_as(bench.store, &actor, now).await?;
+            samples.push(started.elapsed());
+        }
+        bench.record("dashboard", name, samples);
+    }
+
     let figures = std::mem::take(&mut bench.figures);
     store.close().await?;
     Ok((dataset, figures))

@@ -32,13 +32,14 @@ pub struct ClientRow {
 }
 
 /// The sortable columns of the client list, each served by an index.
-pub static SORTS: [SortColumn; 6] = [
+pub static SORTS: [SortColumn; 7] = [
     SortColumn { name: "id", expr: "c.id", kind: KeyKind::Int },
     SortColumn { name: "last_name", expr: "c.last_name", kind: KeyKind::Text },
     SortColumn { name: "email", expr: "lower(c.email)", kind: KeyKind::Text },
     SortColumn { name: "company_name", expr: "coalesce(c.company_name, '')", kind: KeyKind::Text },
     SortColumn { name: "created_at", expr: "c.created_at", kind: KeyKind::Int },
     SortColumn { name: "last_contact_at", expr: "coalesce(c.last_contact_at, 0)", kind: KeyKind::Int },
+    SortColumn { name: "phone", expr: "coalesce(c.phone, '')", kind: KeyKind::Text },
 ];
 
 const SPEC: ListSpec = ListSpec {

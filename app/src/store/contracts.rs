@@ -33,13 +33,15 @@ pub struct ContractRow {
 }
 
 /// The sortable columns of the contract list, each served by an index.
-pub static SORTS: [SortColumn; 5] = [
+pub static SORTS: [SortColumn; 6] = [
     SortColumn { name: "id", expr: "k.id", kind: KeyKind::Int },
     SortColumn { name: "total_amount", expr: "k.total_cents", kind: KeyKind::Int },
     SortColumn { name: "amount_due", expr: "k.due_cents", kind: KeyKind::Int },
     SortColumn { name: "created_at", expr: "k.created_at", kind: KeyKind::Int },
     // Unsigned contracts sort before signed ones, newest first among them.
     SortColumn { name: "signed_at", expr: "coalesce(k.signed_at, -k.id)", kind: KeyKind::Int },
+    // Unsigned (0) before signed (1); a boolean on PostgreSQL, 0/1 on SQLite.
+    SortColumn { name: "signed", expr: "(CASE WHEN k.signed THEN 1 ELSE 0 END)", kind: KeyKind::Int },
 ];
 
 const SPEC: ListSpec = ListSpec {

@@ -40,7 +40,7 @@ impl EmployeeRow {
 }
 
 /// The sortable columns of the employee list, each served by an index.
-pub static SORTS: [SortColumn; 7] = [
+pub static SORTS: [SortColumn; 9] = [
     SortColumn { name: "id", expr: "m.id", kind: KeyKind::Int },
     SortColumn { name: "last_name", expr: "m.last_name", kind: KeyKind::Text },
     SortColumn { name: "first_name", expr: "m.first_name", kind: KeyKind::Text },
@@ -48,6 +48,9 @@ pub static SORTS: [SortColumn; 7] = [
     SortColumn { name: "department", expr: "m.department_id", kind: KeyKind::Int },
     SortColumn { name: "created_at", expr: "m.created_at", kind: KeyKind::Int },
     SortColumn { name: "updated_at", expr: "m.updated_at", kind: KeyKind::Int },
+    // The employee table stays small (one per 200 clients): no index needed.
+    SortColumn { name: "phone", expr: "coalesce(m.phone, '')", kind: KeyKind::Text },
+    SortColumn { name: "active", expr: "(CASE WHEN m.active THEN 1 ELSE 0 END)", kind: KeyKind::Int },
 ];
 
 const SPEC: ListSpec = ListSpec {

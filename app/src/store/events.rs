@@ -37,12 +37,13 @@ pub struct EventRow {
 }
 
 /// The sortable columns of the event list, each served by an index.
-pub static SORTS: [SortColumn; 5] = [
+pub static SORTS: [SortColumn; 6] = [
     SortColumn { name: "start_at", expr: "v.start_at", kind: KeyKind::Int },
     SortColumn { name: "id", expr: "v.id", kind: KeyKind::Int },
     SortColumn { name: "name", expr: "v.name", kind: KeyKind::Text },
     SortColumn { name: "location", expr: "coalesce(v.location, '')", kind: KeyKind::Text },
     SortColumn { name: "attendees", expr: "v.attendees", kind: KeyKind::Int },
+    SortColumn { name: "end_at", expr: "v.end_at", kind: KeyKind::Int },
 ];
 
 const SPEC: ListSpec = ListSpec {

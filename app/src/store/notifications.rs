@@ -21,7 +21,12 @@ pub struct NotificationRow {
 }
 
 /// Notifications sort by id (the order they were sent).
-pub static SORTS: [SortColumn; 1] = [SortColumn { name: "id", expr: "n.id", kind: KeyKind::Int }];
+pub static SORTS: [SortColumn; 3] = [
+    SortColumn { name: "id", expr: "n.id", kind: KeyKind::Int },
+    // One employee's notifications: few enough to sort without an index.
+    SortColumn { name: "read", expr: "(CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END)", kind: KeyKind::Int },
+    SortColumn { name: "record_kind", expr: "n.record_kind", kind: KeyKind::Text },
+];
 
 const SPEC: ListSpec = ListSpec {
     columns: "n.id AS id, n.recipient_id AS recipient_id, n.at AS at, n.kind AS kind, n.record_kind AS record_kind, \

@@ -151,6 +151,10 @@ pub struct App {
     pub height: u16,
     /// The database, as messages name it.
     pub database: String,
+    /// The configured profile in use, when the database came from one.
+    pub profile: Option<String>,
+    /// Every configured profile (the login screen picks among them).
+    pub profiles: Vec<String>,
     pub screen: Screen,
     pub popup: Option<Popup>,
     /// The last message for the status line.
@@ -215,6 +219,8 @@ impl App {
             width,
             height,
             database: String::new(),
+            profile: None,
+            profiles: Vec::new(),
             screen: Screen::Starting(None),
             popup: None,
             message: None,
@@ -464,7 +470,12 @@ impl App {
         match result {
             Ok(startup) => {
                 self.reachable();
-                self.database = startup.database;
+                self.database = match &startup.profile {
+                    Some(profile) => format!("{} (profile {profile})", startup.database),
+                    None => startup.database,
+                };
+                self.profile = startup.profile;
+                self.profiles = startup.profiles;
                 self.screen = match (startup.session, startup.empty) {
                     (Some(me), _) => {
                         self.enter(me, effects);
@@ -475,6 +486,12 @@ impl App {
                 };
             }
             Err(failure) => {
+                // Switching profile from the login screen: stay there.
+                if let Screen::Gate(screen) = &mut self.screen {
+                    screen.form.saving = false;
+                    screen.notice = Some(failure.message);
+                    return;
+                }
                 let retry = failure.kind == FailureKind::Unavailable;
                 self.screen = Screen::Starting(Some(failure.message.clone()));
                 if retry {
@@ -712,9 +729,19 @@ impl App {
                             self.in_flight += 1;
                             effects.push(Effect::LoadDemo);
                         }
+                        Gate::Login if self.profiles.len() >= 2 => {
+                            // The next configured profile, in name order.
+                            let at = self.profile.as_ref().and_then(|p| self.profiles.iter().position(|n| n == p));
+                            let next = at.map_or(0, |at| (at + 1) % self.profiles.len());
+                            let name = self.profiles[next].clone();
+                            screen.form.saving = true;
+                            screen.notice = Some(format!("Opening the database of profile {name}…"));
+                            self.in_flight += 1;
+                            effects.push(Effect::UseProfile { name });
+                        }
                         Gate::Login => {
                             screen.notice = Some(
-                                "To use another database, start with --database URL|PROFILE (profiles are in the config file)."
+                                "Only one database is configured. Add profiles to the config file ([profiles.NAME] url = \"…\") to choose here, or start with --database URL."
                                     .to_owned(),
                             );
                         }
@@ -1553,7 +1580,7 @@ impl App {
                 };
                 frame.render_widget(Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }), area);
             }
-            Screen::Gate(screen) => login::render(frame, area, screen, &self.database, theme),
+            Screen::Gate(screen) => login::render(frame, area, screen, &self.database, self.profiles.len(), theme),
             Screen::Main(main) => self.render_main(frame, area, main),
         }
         if let Some(popup) = &self.popup {

@@ -60,8 +60,13 @@ pub fn frame_figures(iterations: usize) -> Vec<Figure> {
         department: Department::Management,
         must_change_password: false,
     };
-    let effects =
-        app.update(Action::Started(Ok(Startup { database: "bench".into(), session: Some(me), empty: false })));
+    let effects = app.update(Action::Started(Ok(Startup {
+        database: "bench".into(),
+        session: Some(me),
+        empty: false,
+        profile: None,
+        profiles: Vec::new(),
+    })));
     if let Some(Effect::LoadDashboard { request, .. }) = effects.first() {
         let dashboard = Dashboard {
             pipeline: Pipeline { contracts: 2_000_000, unsigned: 600_000, unpaid: 800_000, ..Pipeline::default() },

@@ -50,6 +50,10 @@ pub struct Startup {
     pub session: Option<SessionInfo>,
     /// Whether nobody has an account yet (first-run bootstrap).
     pub empty: bool,
+    /// The configured profile in use, if the database came from one.
+    pub profile: Option<String>,
+    /// Every configured profile, for the login screen's picker.
+    pub profiles: Vec<String>,
 }
 
 /// A change to save or a command to run on records.
@@ -122,6 +126,8 @@ impl Outcome {
 pub enum Effect {
     /// Open the database and look for a kept session.
     Start,
+    /// Switch to the configured profile `name`, then start again.
+    UseProfile { name: String },
     /// Log in.
     Login { email: String, password: String },
     /// Create the first manager (no login needed) and log them in.
@@ -155,14 +161,28 @@ pub struct Runner {
 
 struct Shared {
     settings: Settings,
+    database: Mutex<Database>,
+}
+
+/// The database in use: where it is, which profile named it, and its
+/// accounts once opened.
+struct Database {
     target: DatabaseTarget,
-    accounts: Mutex<Option<Arc<Accounts>>>,
+    profile: Option<String>,
+    accounts: Option<Arc<Accounts>>,
 }
 
 impl Runner {
-    /// A runner for the database `target`, sending results to `actions`.
-    pub fn new(settings: Settings, target: DatabaseTarget, actions: mpsc::UnboundedSender<Action>) -> Runner {
-        Runner { shared: Arc::new(Shared { settings, target, accounts: Mutex::new(None) }), actions }
+    /// A runner for the database `target` (named by `profile`, when a
+    /// configured one), sending results to `actions`.
+    pub fn new(
+        settings: Settings,
+        target: DatabaseTarget,
+        profile: Option<String>,
+        actions: mpsc::UnboundedSender<Action>,
+    ) -> Runner {
+        let database = Mutex::new(Database { target, profile, accounts: None });
+        Runner { shared: Arc::new(Shared { settings, database }), actions }
     }
 
     /// Starts an effect; its result arrives later as an action.
@@ -178,12 +198,12 @@ impl Runner {
     /// The accounts of the database, opened on first use (and again after
     /// a failure to open, so a database that comes back is found).
     async fn accounts(&self) -> Result<Arc<Accounts>, Failure> {
-        let mut slot = self.shared.accounts.lock().await;
-        if let Some(accounts) = slot.as_ref() {
+        let mut database = self.shared.database.lock().await;
+        if let Some(accounts) = database.accounts.as_ref() {
             return Ok(accounts.clone());
         }
-        let accounts = Arc::new(Accounts::open(&self.shared.target, &self.shared.settings).await?);
-        *slot = Some(accounts.clone());
+        let accounts = Arc::new(Accounts::open(&database.target, &self.shared.settings).await?);
+        database.accounts = Some(accounts.clone());
         Ok(accounts)
     }
 
@@ -198,6 +218,10 @@ impl Runner {
     async fn perform(&self, effect: Effect) -> Action {
         match effect {
             Effect::Start => Action::Started(self.start().await),
+            Effect::UseProfile { name } => Action::Started(match self.use_profile(&name).await {
+                Ok(()) => self.start().await,
+                Err(failure) => Err(failure),
+            }),
             Effect::Login { email, password } => Action::SignedIn(self.login(&email, &password).await),
             Effect::CreateFirstManager { form, password } => {
                 Action::SignedIn(self.first_manager(&form, &password).await)
@@ -243,7 +267,24 @@ impl Runner {
             Err(failure) if failure.kind == crate::error::FailureKind::Unauthenticated => None,
             Err(failure) => return Err(failure),
         };
-        Ok(Startup { database: accounts.database().to_owned(), session, empty })
+        let profile = self.shared.database.lock().await.profile.clone();
+        let profiles = self.shared.settings.profiles.keys().cloned().collect();
+        Ok(Startup { database: accounts.database().to_owned(), session, empty, profile, profiles })
+    }
+
+    /// Closes the database in use and points at the profile `name`.
+    async fn use_profile(&self, name: &str) -> Result<(), Failure> {
+        let target = DatabaseTarget::resolve(Some(name), &self.shared.settings)?;
+        let mut database = self.shared.database.lock().await;
+        if let Some(accounts) = database.accounts.take()
+            && let Ok(accounts) = Arc::try_unwrap(accounts)
+        {
+            // Closing is a courtesy; the pool ends with it either way.
+            let _ = accounts.close().await;
+        }
+        database.target = target;
+        database.profile = Some(name.to_owned());
+        Ok(())
     }
 
     async fn login(&self, email: &str, password: &str) -> Result<SessionInfo, Failure> {
@@ -262,14 +303,17 @@ impl Runner {
     async fn load_demo(&self) -> Result<String, Failure> {
         // The load needs the database to itself: close this side's pool
         // first (it is opened again on the next effect).
-        let open = self.shared.accounts.lock().await.take();
+        let (open, target) = {
+            let mut database = self.shared.database.lock().await;
+            (database.accounts.take(), database.target.clone())
+        };
         if let Some(accounts) = open
             && let Ok(accounts) = Arc::try_unwrap(accounts)
         {
             accounts.close().await?;
         }
         let options = demo::SeedOptions { clients: 200, seed: 2026, replace: false };
-        let report = demo::seed(&self.shared.target, &options).await?;
+        let report = demo::seed(&target, &options).await?;
         Ok(format!(
             "Demo company loaded: {} employees, {} clients, {} contracts, {} events. Log in as sales@demo.test, manager@demo.test or support@demo.test with the password {}.",
             report.employees,

@@ -128,7 +128,7 @@ static CLIENT_COLUMNS: [Column; 8] = [
     col("Name", Some("last_name"), 14, 3, true),
     col("Company", Some("company_name"), 12, 3, true),
     col("Email", Some("email"), 16, 3, true),
-    col("Phone", None, 14, 0, false),
+    col("Phone", Some("phone"), 14, 0, false),
     col("Sales contact", None, 14, 2, false),
     col("Last contact", Some("last_contact_at"), 16, 0, false),
     col("Created", Some("created_at"), 16, 0, false),
@@ -138,7 +138,7 @@ static CONTRACT_COLUMNS: [Column; 8] = [
     col("Client", None, 14, 3, true),
     col("Total", Some("total_amount"), 11, 0, true),
     col("Due", Some("amount_due"), 11, 0, true),
-    col("State", None, 8, 0, true),
+    col("State", Some("signed"), 8, 0, true),
     col("Signed", Some("signed_at"), 16, 0, false),
     col("Sales contact", None, 14, 2, false),
     col("Created", Some("created_at"), 16, 0, false),
@@ -150,7 +150,7 @@ static EVENT_COLUMNS: [Column; 8] = [
     col("Location", Some("location"), 12, 2, false),
     col("People", Some("attendees"), 6, 0, false),
     col("Support", None, 12, 2, true),
-    col("End", None, 16, 0, false),
+    col("End", Some("end_at"), 16, 0, false),
     col("ID", Some("id"), 6, 0, false),
 ];
 static EMPLOYEE_COLUMNS: [Column; 7] = [
@@ -158,21 +158,21 @@ static EMPLOYEE_COLUMNS: [Column; 7] = [
     col("Name", Some("last_name"), 14, 3, true),
     col("Email", Some("email"), 16, 3, true),
     col("Department", Some("department"), 10, 0, true),
-    col("Phone", None, 14, 0, false),
-    col("Status", None, 11, 0, false),
+    col("Phone", Some("phone"), 14, 0, false),
+    col("Status", Some("active"), 11, 0, false),
     col("Since", Some("created_at"), 16, 0, false),
 ];
 static AUDIT_COLUMNS: [Column; 5] = [
     col("At", Some("at"), 16, 0, true),
-    col("Who", None, 12, 2, true),
-    col("Action", None, 14, 1, true),
-    col("Record", None, 12, 1, true),
+    col("Who", Some("actor_name"), 12, 2, true),
+    col("Action", Some("action"), 14, 1, true),
+    col("Record", Some("record_kind"), 12, 1, true),
     col("Changes", None, 10, 4, false),
 ];
 static NOTIFICATION_COLUMNS: [Column; 4] = [
     col("At", Some("id"), 16, 0, true),
-    col("", None, 1, 0, true),
-    col("Record", None, 12, 0, false),
+    col("", Some("read"), 1, 0, true),
+    col("Record", Some("record_kind"), 12, 0, false),
     col("Message", None, 20, 4, true),
 ];
 

@@ -68,7 +68,8 @@ fn install_panic_hook() {
 }
 
 /// Runs the terminal application on `target` until the person quits.
-pub fn run(settings: Settings, target: DatabaseTarget) -> Result<(), Failure> {
+/// `profile` names the configured profile the database came from, if any.
+pub fn run(settings: Settings, target: DatabaseTarget, profile: Option<String>) -> Result<(), Failure> {
     let keymap = Keymap::with_overrides(&settings.keys).map_err(Failure::usage)?;
     let mouse = settings.tui.mouse;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -81,7 +82,7 @@ pub fn run(settings: Settings, target: DatabaseTarget) -> Result<(), Failure> {
         restore();
         Failure::unexpected(format!("Cannot use this terminal: {err}."))
     })?;
-    let result = runtime.block_on(event_loop(&mut terminal, settings, target, keymap));
+    let result = runtime.block_on(event_loop(&mut terminal, settings, target, profile, keymap));
     restore();
     // Effects still running are abandoned: their results have nowhere to go.
     runtime.shutdown_timeout(Duration::from_millis(500));
@@ -92,12 +93,13 @@ async fn event_loop(
     terminal: &mut Term,
     settings: Settings,
     target: DatabaseTarget,
+    profile: Option<String>,
     keymap: Keymap,
 ) -> Result<(), Failure> {
     let (sender, mut actions) = tokio::sync::mpsc::unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
     let reader = event::spawn_reader(sender.clone(), stop.clone());
-    let runner = Runner::new(settings, target, sender);
+    let runner = Runner::new(settings, target, profile, sender);
     let size = terminal.size().map_err(|err| Failure::unexpected(format!("Cannot read the terminal size: {err}.")))?;
     let mut app = App::new(keymap, Theme::from_env(), size.width, size.height);
     for effect in app.start() {

@@ -46,6 +46,8 @@ fn logged_in(department: Department, width: u16, height: u16) -> (App, Vec<Effec
         database: "sqlite:///demo.db".into(),
         session: Some(me(department)),
         empty: false,
+        profile: None,
+        profiles: Vec::new(),
     })));
     (app, effects)
 }
@@ -236,7 +238,13 @@ fn snapshot(name: &str, app: &App) {
 #[test]
 fn an_empty_database_opens_the_bootstrap_and_f2_loads_the_demo() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: true })));
+    app.update(Action::Started(Ok(Startup {
+        database: "sqlite:///x.db".into(),
+        session: None,
+        empty: true,
+        profile: None,
+        profiles: Vec::new(),
+    })));
     assert!(matches!(&app.screen, Screen::Gate(gate) if gate.gate == Gate::Bootstrap));
     assert_eq!(app.update(key(KeyCode::F(2))), vec![Effect::LoadDemo]);
     app.update(Action::DemoLoaded(Ok("Demo company loaded.".into())));
@@ -246,7 +254,13 @@ fn an_empty_database_opens_the_bootstrap_and_f2_loads_the_demo() {
 #[test]
 fn bootstrap_refuses_bad_fields_inline_and_sends_nothing() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: true })));
+    app.update(Action::Started(Ok(Startup {
+        database: "sqlite:///x.db".into(),
+        session: None,
+        empty: true,
+        profile: None,
+        profiles: Vec::new(),
+    })));
     typed(&mut app, "Ada");
     assert!(app.update(ctrl('s')).is_empty());
     let Screen::Gate(gate) = &app.screen else { panic!("gate") };
@@ -258,7 +272,13 @@ fn bootstrap_refuses_bad_fields_inline_and_sends_nothing() {
 #[test]
 fn login_sends_the_typed_credentials_and_keeps_the_email_after_a_refusal() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: false })));
+    app.update(Action::Started(Ok(Startup {
+        database: "sqlite:///x.db".into(),
+        session: None,
+        empty: false,
+        profile: None,
+        profiles: Vec::new(),
+    })));
     snapshot("login_80x24", &app);
     typed(&mut app, "sales@demo.test");
     app.update(key(KeyCode::Enter));
@@ -276,7 +296,13 @@ fn login_sends_the_typed_credentials_and_keeps_the_email_after_a_refusal() {
 #[test]
 fn a_pending_password_change_comes_before_the_tabs() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup { database: "sqlite:///x.db".into(), session: None, empty: false })));
+    app.update(Action::Started(Ok(Startup {
+        database: "sqlite:///x.db".into(),
+        session: None,
+        empty: false,
+        profile: None,
+        profiles: Vec::new(),
+    })));
     let mut who = me(Department::Sales);
     who.must_change_password = true;
     app.update(Action::SignedIn(Ok(who)));
@@ -660,4 +686,22 @@ fn data_text_cannot_reach_the_terminal_as_escapes() {
     let screen = draw(&app);
     assert!(!screen.contains('\u{1b}') && !screen.contains('\u{202e}'));
     assert!(screen.contains("�[31mEvil�Corp"));
+}
+
+#[test]
+fn f2_on_the_login_screen_picks_the_next_configured_database() {
+    let mut app = app(80, 24);
+    app.update(Action::Started(Ok(Startup {
+        database: "postgres://crm.example/prod".into(),
+        session: None,
+        empty: false,
+        profile: Some("prod".into()),
+        profiles: vec!["demo".into(), "prod".into(), "staging".into()],
+    })));
+    snapshot("login_profiles_80x24", &app);
+    assert_eq!(app.update(key(KeyCode::F(2))), vec![Effect::UseProfile { name: "staging".into() }]);
+    app.update(Action::Started(Err(Failure::usage("There is no database profile named \"staging\"."))));
+    let Screen::Gate(gate) = &app.screen else { panic!("gate") };
+    assert!(gate.notice.as_deref().is_some_and(|notice| notice.contains("staging")), "stays on login, says why");
+    assert!(!gate.form.saving);
 }

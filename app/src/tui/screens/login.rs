@@ -86,18 +86,22 @@ impl GateScreen {
         }
     }
 
-    /// The keys shown under the form.
-    pub fn footer(&self) -> &'static str {
+    /// The keys shown under the form; `profiles` is how many databases
+    /// are configured.
+    pub fn footer(&self, profiles: usize) -> String {
         match self.gate {
-            Gate::Login => "Enter: next / log in · Tab: next field · F2: other database · Ctrl-c: quit",
-            Gate::Bootstrap => "Ctrl-s: create · Tab: next field · F2: load the demo company · Ctrl-c: quit",
-            Gate::ChangePassword => "Ctrl-s or Enter on the last field: change · Ctrl-c: quit",
+            Gate::Login if profiles >= 2 => {
+                format!("Enter: next / log in · F2: next database ({profiles} configured) · Ctrl-c: quit")
+            }
+            Gate::Login => "Enter: next / log in · Tab: next field · Ctrl-c: quit".to_owned(),
+            Gate::Bootstrap => "Ctrl-s: create · Tab: next field · F2: load the demo company · Ctrl-c: quit".to_owned(),
+            Gate::ChangePassword => "Ctrl-s or Enter on the last field: change · Ctrl-c: quit".to_owned(),
         }
     }
 }
 
 /// Draws a gate screen centred, with the product name and the database.
-pub fn render(frame: &mut Frame, area: Rect, screen: &GateScreen, database: &str, theme: Theme) {
+pub fn render(frame: &mut Frame, area: Rect, screen: &GateScreen, database: &str, profiles: usize, theme: Theme) {
     let width = area.width.min(76);
     let notice_lines = screen.notice.as_ref().map_or(0, |notice| (notice.len() as u16 / width.max(1)) + 2);
     let height = (screen.form.height() + 3 + notice_lines).min(area.height);
@@ -117,5 +121,5 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &GateScreen, database: &str
     if let Some(text) = &screen.notice {
         frame.render_widget(Paragraph::new(text.as_str()).wrap(Wrap { trim: true }).style(theme.warn()), notice);
     }
-    form::render(frame, form_area, &screen.form, theme, screen.footer());
+    form::render(frame, form_area, &screen.form, theme, &screen.footer(profiles));
 }
