@@ -4,11 +4,104 @@
 mod common;
 
 use epic_crm::domain::Department;
+use epic_crm::services::clients::{self, ClientForm};
+use epic_crm::services::contracts;
 use epic_crm::services::dashboard::{self, WEEKS};
-use epic_crm::services::events::{self, EventQuery};
-use epic_crm::store::dashboard::WEEK_MS;
+use epic_crm::services::events::{self, EventEdit, EventForm, EventQuery};
+use epic_crm::store::dashboard::{DAY_MS, WEEK_MS};
 use epic_crm::store::events::SORTS;
 use epic_crm::store::paging::{PageRequest, Sort};
+
+/// The running totals equal what the records say, key by key (sums weighted
+/// by the key, so a figure counted under the wrong key shows).
+async fn assert_totals_match(db: &common::TestDb) {
+    let contract_figures = [
+        ("contracts", "1"),
+        ("unsigned", "CASE WHEN signed THEN 0 ELSE 1 END"),
+        ("unpaid", "CASE WHEN due_cents > 0 THEN 1 ELSE 0 END"),
+        ("signed_cents", "CASE WHEN signed THEN total_cents ELSE 0 END"),
+        ("unsigned_cents", "CASE WHEN signed THEN 0 ELSE total_cents END"),
+        ("outstanding_cents", "due_cents"),
+    ];
+    for (column, expression) in contract_figures {
+        let kept = common::count(
+            db,
+            &format!(
+                "SELECT CAST(coalesce(sum({column} * (sales_contact_id + 7)), 0) AS BIGINT) AS n FROM contract_totals"
+            ),
+        )
+        .await;
+        let actual = common::count(
+            db,
+            &format!(
+                "SELECT CAST(coalesce(sum(({expression}) * (coalesce(sales_contact_id, 0) + 7)), 0) AS BIGINT) AS n FROM contracts"
+            ),
+        )
+        .await;
+        assert_eq!(kept, actual, "contract_totals.{column}");
+    }
+    for (column, expression) in
+        [("events", "1"), ("without_support", "CASE WHEN support_contact_id IS NULL THEN 1 ELSE 0 END")]
+    {
+        let kept = common::count(
+            db,
+            &format!("SELECT CAST(coalesce(sum({column} * (day % 1000 + 1)), 0) AS BIGINT) AS n FROM event_days"),
+        )
+        .await;
+        let actual = common::count(
+            db,
+            &format!(
+                "SELECT CAST(coalesce(sum(({expression}) * ((start_at / 86400000) % 1000 + 1)), 0) AS BIGINT) AS n FROM events"
+            ),
+        )
+        .await;
+        assert_eq!(kept, actual, "event_days.{column}");
+    }
+}
+
+on_both_backends!(running_totals_follow_every_change, async |db: &common::TestDb| {
+    db.seed(30).await;
+    // Seeded in bulk: the loader's totals (SQLite) or the triggers' (PostgreSQL).
+    assert_totals_match(db).await;
+    let store = db.store().await;
+    let utc = chrono::Utc;
+    let sales = common::session(&store, "sales@demo.test").await;
+    let manager = common::session(&store, "manager@demo.test").await;
+    let support = common::session(&store, "support@demo.test").await;
+    let other_sales = common::colleague(db, Department::Sales, true).await;
+    let form = ClientForm {
+        first_name: "Ana".into(),
+        last_name: "Silva".into(),
+        email: "ana@example.com".into(),
+        ..ClientForm::default()
+    };
+    let client = clients::create(&store, &sales, &form).await.expect("client");
+    let kept = contracts::create(&store, &manager, client.id, "5000", None).await.expect("contract");
+    let dropped = contracts::create(&store, &manager, client.id, "700", Some("100")).await.expect("contract");
+    assert_totals_match(db).await;
+    contracts::sign(&store, &sales, kept.id, None).await.expect("sign");
+    contracts::pay(&store, &sales, kept.id, "1250.50", None).await.expect("pay");
+    contracts::update(&store, &manager, dropped.id, Some("900"), None, None).await.expect("update");
+    assert_totals_match(db).await;
+    contracts::delete(&store, &manager, dropped.id, None).await.expect("delete");
+    clients::reassign(&store, &manager, client.id, other_sales.employee_id, None).await.expect("reassign");
+    assert_totals_match(db).await;
+    let event_form = EventForm {
+        name: "Launch".into(),
+        start: "2031-05-01 18:00".into(),
+        end: "2031-05-01 23:00".into(),
+        attendees: "40".into(),
+        ..EventForm::default()
+    };
+    let event = events::create(&store, &other_sales, kept.id, &event_form, &utc).await.expect("event");
+    assert_totals_match(db).await;
+    events::assign(&store, &manager, &[event.id], support.employee_id).await.expect("assign");
+    let edit = EventEdit { start: Some("2031-04-30 09:00".into()), ..EventEdit::default() };
+    events::update(&store, &manager, event.id, &edit, None, &utc).await.expect("move");
+    assert_totals_match(db).await;
+    events::unassign(&store, &manager, &[event.id]).await.expect("unassign");
+    assert_totals_match(db).await;
+});
 
 on_both_backends!(dashboard_figures_match_the_records, async |db: &common::TestDb| {
     db.seed(40).await;
@@ -26,10 +119,14 @@ on_both_backends!(dashboard_figures_match_the_records, async |db: &common::TestD
     let due = common::count(db, "SELECT CAST(coalesce(sum(due_cents), 0) AS BIGINT) AS n FROM contracts").await;
     assert_eq!(all.pipeline.outstanding_cents, due);
     assert_eq!(all.weeks.len(), WEEKS);
-    let until = now + WEEK_MS * WEEKS as i64;
-    let upcoming =
-        common::count(db, &format!("SELECT count(*) AS n FROM events WHERE start_at >= {now} AND start_at < {until}"))
-            .await;
+    let day_start = now / DAY_MS * DAY_MS;
+    assert_eq!(all.weeks_from, day_start);
+    let until = day_start + WEEK_MS * WEEKS as i64;
+    let upcoming = common::count(
+        db,
+        &format!("SELECT count(*) AS n FROM events WHERE start_at >= {day_start} AND start_at < {until}"),
+    )
+    .await;
     assert_eq!(all.weeks.iter().sum::<u64>() as i64, upcoming);
     let without = common::count(
         db,
@@ -59,7 +156,7 @@ on_both_backends!(dashboard_figures_match_the_records, async |db: &common::TestD
     let my_events = common::count(
         db,
         &format!(
-            "SELECT count(*) AS n FROM events WHERE support_contact_id = {} AND start_at >= {now} AND start_at < {until}",
+            "SELECT count(*) AS n FROM events WHERE support_contact_id = {} AND start_at >= {day_start} AND start_at < {until}",
             support.employee_id
         ),
     )

@@ -19,7 +19,8 @@ pub struct Dashboard {
     pub mine: Option<Pipeline>,
     /// How many clients the salesperson has (SALES only).
     pub my_clients: Option<i64>,
-    /// When the first week of `weeks` starts (epoch milliseconds).
+    /// When the first week of `weeks` starts: the start of the UTC day of
+    /// the moment asked about (epoch milliseconds).
     pub weeks_from: i64,
     /// Events starting in each of the next weeks (a SUPPORT employee's own).
     pub weeks: Vec<u64>,
@@ -47,7 +48,7 @@ pub async fn load_as(store: &Store, actor: &Actor, from: i64) -> Result<Dashboar
                 pipeline: dashboard::pipeline(tx, None).await?,
                 mine: if sales { Some(dashboard::pipeline(tx, Some(me)).await?) } else { None },
                 my_clients: if sales { Some(dashboard::clients_of(tx, me).await?) } else { None },
-                weeks_from: from,
+                weeks_from: from.div_euclid(dashboard::DAY_MS) * dashboard::DAY_MS,
                 weeks: dashboard::events_per_week(tx, from, WEEKS, support).await?,
                 without_support: dashboard::upcoming_without_support(tx, from).await?,
                 sales: dashboard::sales_totals(tx, 6).await?,

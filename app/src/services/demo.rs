@@ -177,7 +177,12 @@ async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result
         .to_string();
 
     let phase = Instant::now();
-    let mut load = BulkLoad::begin(target, &["employees", "credentials", "clients", "contracts", "events"]).await?;
+    let mut load = BulkLoad::begin(
+        target,
+        &["employees", "credentials", "clients", "contracts", "events", "contract_totals", "event_days"],
+    )
+    .await?;
+    let mut totals = RunningTotals::default();
     let employees = seed_employees(&mut load, &lists, &mut rng, options.clients, today, &password_hash).await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded employees");
     let mut report = SeedReport {
@@ -190,15 +195,85 @@ async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result
         events_without_support: 0,
         elapsed: Duration::ZERO,
     };
-    let signed =
-        seed_clients_and_contracts(&mut load, &lists, &mut rng, options.clients, today, &employees, &mut report)
-            .await?;
+    let signed = seed_clients_and_contracts(
+        &mut load,
+        &lists,
+        &mut rng,
+        options.clients,
+        today,
+        &employees,
+        &mut report,
+        &mut totals,
+    )
+    .await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded clients and contracts");
-    seed_events(&mut load, &lists, &mut rng, options.clients * 2, today, &employees, &signed, &mut report).await?;
+    seed_events(&mut load, &lists, &mut rng, options.clients * 2, today, &employees, &signed, &mut report, &mut totals)
+        .await?;
+    totals.write(&mut load).await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "seeded events");
     load.commit().await?;
     tracing::info!(elapsed_ms = phase.elapsed().as_millis() as u64, "rebuilt indexes and committed");
     Ok(report)
+}
+
+/// The running totals migration 0004's triggers keep, computed while the
+/// rows are made: a bulk load defers those triggers on SQLite, and one pass
+/// here is cheaper than re-reading millions of rows afterwards.
+#[derive(Default)]
+struct RunningTotals {
+    /// Per sales contact (0: none): contracts, unsigned, unpaid, signed
+    /// cents, unsigned cents, outstanding cents.
+    contracts: std::collections::BTreeMap<i64, [i64; 6]>,
+    /// Per UTC day: events, events without support.
+    days: std::collections::BTreeMap<i64, [i64; 2]>,
+}
+
+impl RunningTotals {
+    fn contract(&mut self, sales_contact: Option<i64>, signed: bool, total: i64, due: i64) {
+        let row = self.contracts.entry(sales_contact.unwrap_or(0)).or_default();
+        row[0] += 1;
+        row[1] += i64::from(!signed);
+        row[2] += i64::from(due > 0);
+        row[3] += if signed { total } else { 0 };
+        row[4] += if signed { 0 } else { total };
+        row[5] += due;
+    }
+
+    fn event(&mut self, start: i64, support: Option<i64>) {
+        // Truncating division, as the database's `start_at / 86400000`.
+        let row = self.days.entry(start / DAY_MS).or_default();
+        row[0] += 1;
+        row[1] += i64::from(support.is_none());
+    }
+
+    /// Writes the totals when the load's triggers did not.
+    async fn write(self, load: &mut BulkLoad) -> Result<(), Failure> {
+        if !load.defers_triggers() {
+            return Ok(());
+        }
+        let mut values = Vec::with_capacity(self.contracts.len() * 7);
+        for (key, row) in self.contracts {
+            values.push(Value::from(key));
+            values.extend(row.map(Value::from));
+        }
+        let columns = [
+            "sales_contact_id",
+            "contracts",
+            "unsigned",
+            "unpaid",
+            "signed_cents",
+            "unsigned_cents",
+            "outstanding_cents",
+        ];
+        load.insert("contract_totals", &columns, values).await?;
+        let mut values = Vec::with_capacity(self.days.len() * 3);
+        for (day, row) in self.days {
+            values.push(Value::from(day));
+            values.extend(row.map(Value::from));
+        }
+        load.insert("event_days", &["day", "events", "without_support"], values).await?;
+        Ok(())
+    }
 }
 
 struct Staff {
@@ -311,6 +386,7 @@ const CONTRACT_COLUMNS: [&str; 11] = [
 
 /// Writes the clients and two contracts each; returns the signed
 /// contracts with their signing time (events only go on those).
+#[allow(clippy::too_many_arguments)]
 async fn seed_clients_and_contracts(
     load: &mut BulkLoad,
     lists: &Lists,
@@ -319,6 +395,7 @@ async fn seed_clients_and_contracts(
     today: i64,
     staff: &Staff,
     report: &mut SeedReport,
+    totals: &mut RunningTotals,
 ) -> Result<Vec<(i64, i64)>, Failure> {
     let demo_sales = 2;
     let mut signed = Vec::with_capacity((clients as f64 * 1.5) as usize);
@@ -373,6 +450,7 @@ async fn seed_clients_and_contracts(
             if let Some(at) = signed_at {
                 signed.push((contract_id, at));
             }
+            totals.contract(sales_contact, is_signed, total, due);
             report.contracts += 1;
             report.unsigned_contracts += u64::from(!is_signed);
             report.unpaid_contracts += u64::from(due > 0);
@@ -425,6 +503,7 @@ async fn seed_events(
     staff: &Staff,
     signed: &[(i64, i64)],
     report: &mut SeedReport,
+    totals: &mut RunningTotals,
 ) -> Result<(), Failure> {
     let demo_support = 3;
     let mut values = Vec::with_capacity(BATCH_ROWS * EVENT_COLUMNS.len());
@@ -450,6 +529,7 @@ async fn seed_events(
         } else {
             Some(staff.support[rng.random_range(0..staff.support.len())])
         };
+        totals.event(start, support);
         report.events += 1;
         report.events_without_support += u64::from(support.is_none());
         let end = start + rng.random_range(2..=48i64) * 3_600_000;

@@ -95,6 +95,13 @@ impl BulkLoad {
         Ok(BulkLoad { db, backend, tables, deferred, search, rows: Some(rows), writer })
     }
 
+    /// Whether the loaded tables' triggers are off during the load (SQLite:
+    /// dropped and recreated at commit), so tables they maintain
+    /// (`contract_totals`, `event_days`) must be filled by the loader.
+    pub fn defers_triggers(&self) -> bool {
+        self.backend == Backend::Sqlite
+    }
+
     /// Inserts rows given as one flat list of values, `columns.len()` per
     /// row, split into statements of at most [`MAX_VALUES_PER_STATEMENT`].
     pub async fn insert(&mut self, table: &str, columns: &[&str], values: Vec<Value>) -> Result<(), StoreError> {

@@ -1,5 +1,7 @@
 //! Aggregates for the home dashboard and the assignment pickers: pipeline
-//! totals, events per week, per-salesperson totals, each employee's load.
+//! totals, events per week, per-salesperson totals (read from the running
+//! totals of migration 0004, so they cost the same at any size), and each
+//! employee's load.
 
 use sea_orm::FromQueryResult;
 
@@ -7,8 +9,10 @@ use super::sql::Sql;
 use super::{ActingTx, StoreError};
 use crate::domain::Department;
 
+/// A day in milliseconds: `event_days` counts per `start_at / DAY_MS`.
+pub const DAY_MS: i64 = 24 * 3600 * 1000;
 /// A week in milliseconds.
-pub const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+pub const WEEK_MS: i64 = 7 * DAY_MS;
 
 /// Contract totals, in cents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, FromQueryResult)]
@@ -21,16 +25,17 @@ pub struct Pipeline {
     pub outstanding_cents: i64,
 }
 
-/// Pipeline totals over every contract, or one salesperson's.
+/// Pipeline totals over every contract, or one salesperson's, from the
+/// running totals the triggers keep (`contract_totals`).
 pub async fn pipeline(tx: &ActingTx, sales_contact_id: Option<i64>) -> Result<Pipeline, StoreError> {
     // PostgreSQL sums BIGINT into NUMERIC: cast back so both backends agree.
     let mut sql = Sql::new(
-        "SELECT CAST(count(*) AS BIGINT) AS contracts, \
-         CAST(coalesce(sum(CASE WHEN signed THEN 0 ELSE 1 END), 0) AS BIGINT) AS unsigned, \
-         CAST(coalesce(sum(CASE WHEN due_cents > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS unpaid, \
-         CAST(coalesce(sum(CASE WHEN signed THEN total_cents ELSE 0 END), 0) AS BIGINT) AS signed_cents, \
-         CAST(coalesce(sum(CASE WHEN signed THEN 0 ELSE total_cents END), 0) AS BIGINT) AS unsigned_cents, \
-         CAST(coalesce(sum(due_cents), 0) AS BIGINT) AS outstanding_cents FROM contracts",
+        "SELECT CAST(coalesce(sum(contracts), 0) AS BIGINT) AS contracts, \
+         CAST(coalesce(sum(unsigned), 0) AS BIGINT) AS unsigned, \
+         CAST(coalesce(sum(unpaid), 0) AS BIGINT) AS unpaid, \
+         CAST(coalesce(sum(signed_cents), 0) AS BIGINT) AS signed_cents, \
+         CAST(coalesce(sum(unsigned_cents), 0) AS BIGINT) AS unsigned_cents, \
+         CAST(coalesce(sum(outstanding_cents), 0) AS BIGINT) AS outstanding_cents FROM contract_totals",
     );
     if let Some(id) = sales_contact_id {
         sql.push_where(vec![Sql::with("sales_contact_id = ?", id)]);
@@ -42,8 +47,9 @@ pub async fn pipeline(tx: &ActingTx, sales_contact_id: Option<i64>) -> Result<Pi
     })
 }
 
-/// How many events start in each of `weeks` weeks from `from` (index 0 is
-/// the week starting at `from`), optionally only one support contact's.
+/// How many events start in each of `weeks` weeks from the UTC day of
+/// `from` (index 0 is the week starting that day).  Everyone's come from
+/// the per-day totals; one support contact's from their events (indexed).
 pub async fn events_per_week(
     tx: &ActingTx,
     from: i64,
@@ -55,14 +61,30 @@ pub async fn events_per_week(
         week: i64,
         n: i64,
     }
-    let until = from + WEEK_MS * weeks as i64;
-    let mut sql = Sql::new("SELECT CAST((start_at - ");
-    sql.bind(from).push(") / ").bind(WEEK_MS).push(" AS BIGINT) AS week, CAST(count(*) AS BIGINT) AS n FROM events");
-    let mut conditions = vec![Sql::with("start_at >= ?", from), Sql::with("start_at < ?", until)];
-    if let Some(id) = support_contact_id {
-        conditions.push(Sql::with("support_contact_id = ?", id));
-    }
-    sql.push_where(conditions).push(" GROUP BY 1");
+    let first_day = from.div_euclid(DAY_MS);
+    let last_day = first_day + 7 * weeks as i64;
+    let sql = match support_contact_id {
+        None => {
+            let mut sql = Sql::new("SELECT CAST((day - ");
+            sql.bind(first_day).push(") / 7 AS BIGINT) AS week, CAST(sum(events) AS BIGINT) AS n FROM event_days");
+            sql.push_where(vec![Sql::with("day >= ?", first_day), Sql::with("day < ?", last_day)]).push(" GROUP BY 1");
+            sql
+        }
+        Some(id) => {
+            let mut sql = Sql::new("SELECT CAST((start_at - ");
+            sql.bind(first_day * DAY_MS)
+                .push(") / ")
+                .bind(WEEK_MS)
+                .push(" AS BIGINT) AS week, CAST(count(*) AS BIGINT) AS n FROM events");
+            sql.push_where(vec![
+                Sql::with("support_contact_id = ?", id),
+                Sql::with("start_at >= ?", first_day * DAY_MS),
+                Sql::with("start_at < ?", last_day * DAY_MS),
+            ])
+            .push(" GROUP BY 1");
+            sql
+        }
+    };
     let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
     let mut counts = vec![0; weeks];
     for row in rows {
@@ -74,16 +96,18 @@ pub async fn events_per_week(
     Ok(counts)
 }
 
-/// Upcoming events (starting at or after `from`) without a support contact.
+/// Upcoming events (starting at or after `from`) without a support contact:
+/// the rest of today from the events, later days from the per-day totals.
 pub async fn upcoming_without_support(tx: &ActingTx, from: i64) -> Result<i64, StoreError> {
-    scalar(
-        tx,
-        Sql::with(
-            "SELECT CAST(count(*) AS BIGINT) AS n FROM events WHERE support_contact_id IS NULL AND start_at >= ?",
-            from,
-        ),
-    )
-    .await
+    let tomorrow = (from.div_euclid(DAY_MS) + 1) * DAY_MS;
+    let mut today =
+        Sql::new("SELECT CAST(count(*) AS BIGINT) AS n FROM events WHERE support_contact_id IS NULL AND start_at >= ");
+    today.bind(from).push(" AND start_at < ").bind(tomorrow);
+    let later = Sql::with(
+        "SELECT CAST(coalesce(sum(without_support), 0) AS BIGINT) AS n FROM event_days WHERE day >= ?",
+        tomorrow / DAY_MS,
+    );
+    Ok(scalar(tx, today).await? + scalar(tx, later).await?)
 }
 
 /// How many clients a salesperson has.
@@ -108,12 +132,9 @@ pub struct SalesTotal {
 /// The salespeople with the largest contract totals, largest first.
 pub async fn sales_totals(tx: &ActingTx, limit: u64) -> Result<Vec<SalesTotal>, StoreError> {
     let mut sql = Sql::new(
-        "SELECT CAST(m.id AS BIGINT) AS employee_id, m.first_name, m.last_name, t.signed_cents, t.unsigned_cents \
-         FROM (SELECT sales_contact_id, \
-               CAST(sum(CASE WHEN signed THEN total_cents ELSE 0 END) AS BIGINT) AS signed_cents, \
-               CAST(sum(CASE WHEN signed THEN 0 ELSE total_cents END) AS BIGINT) AS unsigned_cents \
-               FROM contracts WHERE sales_contact_id IS NOT NULL GROUP BY sales_contact_id) t \
-         JOIN employees m ON m.id = t.sales_contact_id \
+        "SELECT CAST(m.id AS BIGINT) AS employee_id, m.first_name, m.last_name, \
+         CAST(t.signed_cents AS BIGINT) AS signed_cents, CAST(t.unsigned_cents AS BIGINT) AS unsigned_cents \
+         FROM contract_totals t JOIN employees m ON m.id = t.sales_contact_id WHERE t.contracts > 0 \
          ORDER BY t.signed_cents + t.unsigned_cents DESC, m.id ASC LIMIT ",
     );
     sql.bind(limit as i64);

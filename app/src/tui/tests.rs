@@ -705,3 +705,214 @@ fn f2_on_the_login_screen_picks_the_next_configured_database() {
     assert!(gate.notice.as_deref().is_some_and(|notice| notice.contains("staging")), "stays on login, says why");
     assert!(!gate.form.saving);
 }
+
+fn employee(id: i64, department: Department, active: bool) -> DisplayRow {
+    DisplayRow::employee(crate::store::employees::EmployeeRow {
+        id,
+        first_name: format!("Emma{id}"),
+        last_name: "Dupont".into(),
+        email: format!("emma{id}@epic-events.test"),
+        phone: None,
+        department_id: department.id(),
+        active,
+        deactivated_at: (!active).then_some(AT),
+        must_change_password: false,
+        created_at: AT,
+        updated_at: AT,
+        version: 4,
+    })
+}
+
+fn notification(id: i64, read: bool) -> DisplayRow {
+    DisplayRow::notification(crate::store::notifications::NotificationRow {
+        id,
+        recipient_id: 3,
+        at: AT,
+        kind: "event.assigned".into(),
+        record_kind: "event".into(),
+        record_id: Some(40 + id),
+        message: format!("You were assigned event {} \"Gala\".", 40 + id),
+        read_at: read.then_some(AT),
+    })
+}
+
+fn audit_entry(id: i64) -> DisplayRow {
+    DisplayRow::audit(crate::store::audit::AuditRow {
+        id,
+        at: AT,
+        actor_id: Some(1),
+        actor_name: "Ada Lovelace".into(),
+        action: "contract.sign".into(),
+        record_kind: "contract".into(),
+        record_id: Some(7),
+        changes: r#"{"signed":{"before":false,"after":true}}"#.into(),
+    })
+}
+
+#[test]
+fn a_manager_deactivates_and_reactivates_employees_but_never_themselves() {
+    let (mut app, _) = logged_in(Department::Management, 80, 24);
+    show(
+        &mut app,
+        '5',
+        vec![
+            employee(1, Department::Management, true),
+            employee(8, Department::Sales, true),
+            employee(9, Department::Support, false),
+        ],
+    );
+    snapshot("employees_80x24", &app);
+    assert!(app.update(ch('d')).is_empty());
+    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("yourself")));
+    app.update(ch('j'));
+    app.update(ch('d'));
+    let Some(Popup::Confirm { question, .. }) = &app.popup else { panic!("confirm") };
+    assert!(question.contains("Deactivate Emma8 Dupont"));
+    let effects = app.update(ch('y'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Save { save: Save::SetActive { id: 8, active: false, version: Some(4) }, .. }]
+    ));
+    app.update(ch('j'));
+    app.update(ch('r'));
+    let effects = app.update(ch('y'));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::SetActive { id: 9, active: true, .. }, .. }]));
+    // Editing offers the department as a choice.
+    app.update(ch('e'));
+    snapshot("employee_form_80x24", &app);
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Right));
+    let effects = app.update(ctrl('s'));
+    let [Effect::Save { save: Save::EditEmployee { id: 9, edit, .. }, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(edit.department.as_deref(), Some("MANAGEMENT"));
+    assert_eq!(edit.first_name, None, "only changed fields are sent");
+}
+
+#[test]
+fn sales_never_see_the_audit_tab_and_managers_read_it() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(!Tab::all(main.me.department).contains(&Tab::Audit));
+    let (mut manager, _) = logged_in(Department::Management, 160, 48);
+    show(&mut manager, '6', vec![audit_entry(1), audit_entry(2)]);
+    snapshot("audit_160x48", &manager);
+    let effects = manager.update(ch('o'));
+    let (_, query) = page_request(&effects);
+    assert_eq!(query.sort, "actor_name", "the audit sorts by who, too");
+    app.update(ch('6'));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.tab, Tab::Notifications, "tab 6 of SALES is their notifications");
+}
+
+#[test]
+fn notifications_open_marked_read_and_filter_unread() {
+    let (mut app, _) = logged_in(Department::Support, 80, 24);
+    app.update(Action::UnreadCounted(Ok(2)));
+    show(&mut app, '6', vec![notification(1, false), notification(2, false), notification(3, true)]);
+    snapshot("notifications_80x24", &app);
+    let effects = app.update(key(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::MarkRead { ids }, .. }] if ids == &vec![1]));
+    assert!(matches!(app.popup, Some(Popup::Detail(_))));
+    snapshot("notification_detail_80x24", &app);
+    app.update(key(KeyCode::Esc));
+    app.update(ch('j'));
+    let effects = app.update(ch('x'));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::MarkRead { ids }, .. }] if ids == &vec![2]));
+    let effects = app.update(ch('U'));
+    let (_, query) = page_request(&effects);
+    assert!(query.filters.contains(&super::lists::Filter::Unread));
+}
+
+#[test]
+fn a_manager_gives_a_client_to_another_salesperson() {
+    let (mut app, _) = logged_in(Department::Management, 80, 24);
+    show(&mut app, '2', vec![client(10, 2)]);
+    let effects = app.update(ch('e'));
+    let Some(Effect::LoadLoads { request, department: Department::Sales }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    let loads = vec![
+        Load { employee_id: 2, first_name: "Sam".into(), last_name: "Seller".into(), load: 40 },
+        Load { employee_id: 6, first_name: "Lou".into(), last_name: "Vendeur".into(), load: 12 },
+    ];
+    app.update(Action::LoadsLoaded { request, result: Ok(loads) });
+    snapshot("reassign_picker_80x24", &app);
+    app.update(ch('j'));
+    app.update(key(KeyCode::Enter));
+    let effects = app.update(ch('y'));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Save { save: Save::Reassign { id: 10, sales_contact_id: 6, version: Some(1) }, .. }]
+    ));
+}
+
+#[test]
+fn contracts_sign_pay_and_create_the_event_from_the_table() {
+    let (mut app, _) = logged_in(Department::Sales, 160, 48);
+    show(&mut app, '3', vec![contract(1, false), contract(2, true)]);
+    snapshot("contracts_160x48", &app);
+    assert!(app.update(ch('v')).is_empty());
+    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("not signed yet")));
+    app.update(ch('s'));
+    let effects = app.update(ch('y'));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::Sign { id: 1, version: Some(3) }, .. }]));
+    app.update(ch('j'));
+    app.update(ch('$'));
+    typed(&mut app, "250");
+    let effects = app.update(ctrl('s'));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::Pay { id: 2, .. }, .. }]));
+    let [Effect::Save { request, .. }] = effects.as_slice() else { unreachable!() };
+    app.update(Action::Saved {
+        request: *request,
+        result: Ok(Outcome {
+            message: "Payment recorded.".into(),
+            record: Some(contract(2, true)),
+            one_time_password: None,
+        }),
+    });
+    app.update(ch('v'));
+    snapshot("event_form_80x24_in_160x48", &app);
+    let Screen::Main(main) = &mut app.screen else { panic!("main") };
+    let form = &mut main.form.as_mut().expect("event form").form;
+    form.field_mut("name").expect("name").set("Gala");
+    form.field_mut("start").expect("start").set("2031-05-01 18:00");
+    form.field_mut("end").expect("end").set("2031-05-01 17:00");
+    assert!(app.update(ctrl('s')).is_empty(), "the end before the start is refused in the form");
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let end = main.form.as_ref().and_then(|form| form.form.fields.iter().find(|field| field.name == "end").cloned());
+    assert!(end.and_then(|field| field.error).is_some_and(|error| error.contains("before")));
+}
+
+#[test]
+fn the_mouse_selects_rows_and_tabs_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', (1..=5).map(|id| client(id, 2)).collect());
+    let click = |column, row| {
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(click(10, 5));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.view().map(|view| view.selected), Some(2), "row 5 is the third client (tabs, border, header)");
+    app.update(Action::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    }));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.view().map(|view| view.selected), Some(3));
+    let effects = app.update(click(19, 0));
+    let (_, query) = page_request(&effects);
+    assert_eq!(query.kind, ListKind::Contracts, "the third tab label");
+}
