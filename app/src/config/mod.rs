@@ -338,6 +338,21 @@ mod tests {
     }
 
     #[test]
+    fn key_overrides_and_tui_settings_are_read_from_the_file() {
+        let config = file("[tui]\nmouse = false\n[keys]\nsign = \"ctrl-g\"\n\"table.search\" = [\"/\", \"f3\"]\n");
+        let settings = Settings::load(&Sources {
+            config_file: Some(config.path().into()),
+            env: env(&[("EPICCRM_KEYS__HELP", "f1")]),
+        })
+        .expect("load");
+        assert!(!settings.tui.mouse);
+        assert_eq!(settings.keys.get("sign"), Some(&vec!["ctrl-g".to_owned()]));
+        assert_eq!(settings.keys.get("table.search"), Some(&vec!["/".to_owned(), "f3".to_owned()]));
+        assert_eq!(settings.keys.get("help"), Some(&vec!["f1".to_owned()]), "one key from the environment");
+        assert!(Settings::load(&Sources { config_file: None, env: env(&[]) }).expect("defaults").tui.mouse);
+    }
+
+    #[test]
     fn a_syntax_error_names_the_file_and_is_a_usage_error() {
         let config = file("database_url = \"unterminated\n");
         let failure =

@@ -1607,7 +1607,7 @@ impl App {
         } else {
             format!("{} ", main.me.department)
         };
-        status::render_tabs(frame, top, &labels, active, &who, self.unread, theme);
+        status::render_tabs(frame, top, &labels, active, &who, theme);
         if let Some(text) = &self.banner {
             frame.render_widget(Paragraph::new(Span::styled(format!("⚠ {text}"), theme.error())), banner);
         }
@@ -1623,6 +1623,6 @@ impl App {
         }
         let message = self.message.as_ref().map(|(text, tone)| (text.as_str(), *tone));
         let spin = self.busy().then_some(spinner);
-        status::render_status(frame, bottom, spin, message, &self.hints(), theme);
+        status::render_status(frame, bottom, spin, message, &self.hints(), self.unread, theme);
     }
 }

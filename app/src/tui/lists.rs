@@ -124,7 +124,7 @@ const fn col(title: &'static str, sort: Option<&'static str>, min: u16, grow: u1
 }
 
 static CLIENT_COLUMNS: [Column; 8] = [
-    col("ID", Some("id"), 6, 0, true),
+    col("ID", Some("id"), 7, 0, true),
     col("Name", Some("last_name"), 14, 3, true),
     col("Company", Some("company_name"), 12, 3, true),
     col("Email", Some("email"), 16, 3, true),
@@ -134,7 +134,7 @@ static CLIENT_COLUMNS: [Column; 8] = [
     col("Created", Some("created_at"), 16, 0, false),
 ];
 static CONTRACT_COLUMNS: [Column; 8] = [
-    col("ID", Some("id"), 6, 0, true),
+    col("ID", Some("id"), 7, 0, true),
     col("Client", None, 14, 3, true),
     col("Total", Some("total_amount"), 11, 0, true),
     col("Due", Some("amount_due"), 11, 0, true),
@@ -151,7 +151,7 @@ static EVENT_COLUMNS: [Column; 8] = [
     col("People", Some("attendees"), 6, 0, false),
     col("Support", None, 12, 2, true),
     col("End", Some("end_at"), 16, 0, false),
-    col("ID", Some("id"), 6, 0, false),
+    col("ID", Some("id"), 7, 0, false),
 ];
 static EMPLOYEE_COLUMNS: [Column; 7] = [
     col("ID", Some("id"), 5, 0, true),

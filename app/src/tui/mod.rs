@@ -113,9 +113,17 @@ async fn event_loop(
             .map(|_| ())
             .map_err(|err| Failure::unexpected(format!("Cannot draw on the terminal: {err}.")))
     };
+    let started = std::time::Instant::now();
+    let mut first_frame_logged = false;
     let result = loop {
         if let Err(failure) = draw(terminal, &app) {
             break Err(failure);
+        }
+        // How long until a person can act (login screen or their Home),
+        // for the cold-start figure of docs/performance.md.
+        if !first_frame_logged && !matches!(app.screen, app::Screen::Starting(_)) {
+            first_frame_logged = true;
+            tracing::info!(elapsed_ms = started.elapsed().as_secs_f64() * 1000.0, "first interactive frame");
         }
         let action = tokio::select! {
             action = actions.recv() => match action {

@@ -916,3 +916,130 @@ fn the_mouse_selects_rows_and_tabs_and_the_wheel_scrolls() {
     let (_, query) = page_request(&effects);
     assert_eq!(query.kind, ListKind::Contracts, "the third tab label");
 }
+
+// ----- the gallery: every screen in each of its states, at both sizes -----
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+/// Rows for a list kind.
+fn rows_of(kind: ListKind) -> Vec<DisplayRow> {
+    match kind {
+        ListKind::Clients => (1..=4).map(|id| client(id, 2)).collect(),
+        ListKind::Contracts => vec![contract(1, false), contract(2, true)],
+        ListKind::Events => vec![event(1, None), event(2, Some(3))],
+        ListKind::Employees => vec![employee(1, Department::Management, true), employee(9, Department::Support, false)],
+        ListKind::Audit => vec![audit_entry(1), audit_entry(2)],
+        ListKind::Notifications => vec![notification(1, false), notification(2, true)],
+    }
+}
+
+#[test]
+fn gallery_of_every_list_in_every_state() {
+    let tabs = [
+        (ListKind::Clients, '2'),
+        (ListKind::Contracts, '3'),
+        (ListKind::Events, '4'),
+        (ListKind::Employees, '5'),
+        (ListKind::Audit, '6'),
+        (ListKind::Notifications, '7'),
+    ];
+    for (width, height) in SIZES {
+        for (kind, tab) in tabs {
+            let name = |state: &str| format!("gallery_{}_{state}_{width}x{height}", kind.title().to_lowercase());
+            let (mut app, _) = logged_in(Department::Management, width, height);
+            let effects = app.update(ch(tab));
+            let (request, query) = page_request(&effects);
+            assert_eq!(query.kind, kind);
+            snapshot(&name("loading"), &app);
+            app.update(Action::PageLoaded { request, result: Ok(page(Vec::new())) });
+            snapshot(&name("empty"), &app);
+            let (request, _) = page_request(&app.update(ctrl('r')));
+            app.update(Action::PageLoaded {
+                request,
+                result: Err(Failure::unexpected("The database reported an unexpected error.")),
+            });
+            snapshot(&name("error"), &app);
+            let (request, _) = page_request(&app.update(ctrl('r')));
+            app.update(Action::PageLoaded { request, result: Ok(page(rows_of(kind))) });
+            snapshot(&name("loaded"), &app);
+            app.update(ch('?'));
+            snapshot(&name("help"), &app);
+        }
+    }
+}
+
+#[test]
+fn gallery_of_forms_with_errors_and_popups() {
+    for (width, height) in SIZES {
+        let name = |what: &str| format!("gallery_{what}_{width}x{height}");
+        // Every record form, saved empty or wrong: every message shows.
+        let forms: [(Department, char, char, &str); 5] = [
+            (Department::Sales, '2', 'n', "client_form"),
+            (Department::Management, '3', 'n', "contract_form"),
+            (Department::Management, '4', 'e', "event_form"),
+            (Department::Management, '5', 'n', "employee_form"),
+            (Department::Sales, '3', '$', "payment_form"),
+        ];
+        for (department, tab, action, what) in forms {
+            let (mut app, _) = logged_in(department, width, height);
+            let effects = app.update(ch(tab));
+            let (request, query) = page_request(&effects);
+            let rows = rows_of(query.kind);
+            app.update(Action::PageLoaded { request, result: Ok(page(rows)) });
+            app.update(ch(action));
+            if let Screen::Main(main) = &mut app.screen
+                && let Some(form) = main.form.as_mut()
+            {
+                for field in &mut form.form.fields {
+                    if field.kind == super::widgets::form::FieldKind::Text {
+                        field.set("=?");
+                    }
+                }
+            }
+            assert!(app.update(ctrl('s')).is_empty(), "{what}: nothing saved while fields are wrong");
+            snapshot(&name(&format!("{what}_errors")), &app);
+        }
+        // Popups over the events table.
+        let (mut app, _) = logged_in(Department::Management, width, height);
+        show(&mut app, '4', rows_of(ListKind::Events));
+        let effects = app.update(ch('a'));
+        let Some(Effect::LoadLoads { request, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+        snapshot(&name("picker_loading"), &app);
+        let loads = vec![Load { employee_id: 3, first_name: "Sue".into(), last_name: "Porter".into(), load: 2 }];
+        app.update(Action::LoadsLoaded { request, result: Ok(loads) });
+        snapshot(&name("picker"), &app);
+        app.update(key(KeyCode::Enter));
+        snapshot(&name("confirm"), &app);
+        app.update(key(KeyCode::Esc));
+        app.update(ch(':'));
+        typed(&mut app, "clients");
+        snapshot(&name("command_line"), &app);
+        app.update(key(KeyCode::Esc));
+        app.update(ch('e'));
+        typed(&mut app, " 5");
+        let effects = app.update(ctrl('s'));
+        let [Effect::Save { request, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+        app.update(Action::Saved {
+            request: *request,
+            result: Err(Failure::new(FailureKind::Conflict, "Event 1 was changed by someone else since you read it (it is now at version 3): show it again and redo your change.")),
+        });
+        snapshot(&name("conflict"), &app);
+        // The gates.
+        let mut gate = super::tests::app(width, height);
+        gate.update(Action::Started(Ok(Startup {
+            database: "sqlite:///demo.db".into(),
+            session: None,
+            empty: true,
+            profile: None,
+            profiles: Vec::new(),
+        })));
+        snapshot(&name("bootstrap"), &gate);
+        let mut starting = super::tests::app(width, height);
+        snapshot(&name("starting"), &starting);
+        starting.update(Action::Started(Err(Failure::new(
+            FailureKind::Unavailable,
+            "The database connection was lost or cannot be opened; check that the database is reachable and try again.",
+        ))));
+        snapshot(&name("starting_unreachable"), &starting);
+    }
+}

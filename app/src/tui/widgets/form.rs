@@ -221,7 +221,7 @@ impl Form {
     pub fn height(&self) -> u16 {
         let errors = self.fields.iter().filter(|field| field.error.is_some()).count();
         let message = if self.message.is_some() { 3 } else { 0 };
-        (self.fields.len() * 2 + errors + message + 3) as u16
+        (self.fields.len() * 2 + errors * 2 + message + 3) as u16
     }
 }
 
@@ -239,7 +239,7 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, theme: Theme, footer: 
     let label_width = form.fields.iter().map(|field| field.label.len() as u16).max().unwrap_or(0).min(18) + 3;
     let errors = form.fields.iter().filter(|field| field.error.is_some()).count() as u16;
     let message_rows = if form.message.is_some() { 3 } else { 0 };
-    let needed = form.fields.len() as u16 + errors + message_rows + 1;
+    let needed = form.fields.len() as u16 + errors * 2 + message_rows + 1;
     let spaced = needed + form.fields.len() as u16 <= inner.height;
     let bottom = inner.y + inner.height - 1;
     let mut y = inner.y + u16::from(spaced);
@@ -278,13 +278,17 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, theme: Theme, footer: 
         }
         y += 1;
         if let Some(error) = &field.error {
-            if y < bottom {
+            // A long message takes a second line rather than being cut.
+            let text = format!("✗ {error}");
+            let width = inner.width.saturating_sub(label_width).max(1);
+            let rows = (crate::text::columns(&text) as u16).div_ceil(width).clamp(1, 2).min(bottom.saturating_sub(y));
+            if rows > 0 {
                 frame.render_widget(
-                    Paragraph::new(Span::styled(format!("✗ {error}"), theme.error())),
-                    Rect { x: inner.x + label_width, y, width: inner.width.saturating_sub(label_width), height: 1 },
+                    Paragraph::new(Span::styled(text, theme.error())).wrap(Wrap { trim: true }),
+                    Rect { x: inner.x + label_width, y, width, height: rows },
                 );
             }
-            y += 1;
+            y += rows.max(1);
         }
         if spaced {
             y += 1;

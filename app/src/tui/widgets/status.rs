@@ -26,17 +26,8 @@ pub fn tab_labels(tabs: &[(&'static str, &'static str)], width: u16) -> Vec<Stri
 }
 
 /// Draws the tab bar: numbered tabs, the active one highlighted, and on
-/// the right who is logged in and the unread badge.
-pub fn render_tabs(
-    frame: &mut Frame,
-    area: Rect,
-    labels: &[String],
-    active: usize,
-    who: &str,
-    unread: u64,
-    theme: Theme,
-) {
-    let badge = if unread > 0 { format!(" ✉ {unread} ") } else { String::new() };
+/// the right who is logged in.
+pub fn render_tabs(frame: &mut Frame, area: Rect, labels: &[String], active: usize, who: &str, theme: Theme) {
     let used: u16 = labels.iter().map(|label| crate::text::columns(label) as u16).sum();
     let right_width = area.width.saturating_sub(used + 1);
     let [left_area, right_area] =
@@ -52,12 +43,8 @@ pub fn render_tabs(
         })
         .collect();
     frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
-    let room = (right_width as usize).saturating_sub(crate::text::columns(&badge));
-    let mut right_spans = vec![Span::raw(crate::text::truncate(who, room))];
-    if !badge.is_empty() {
-        right_spans.push(Span::styled(badge, theme.warn()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(right_spans)).right_aligned(), right_area);
+    let who = crate::text::truncate(who, right_width as usize);
+    frame.render_widget(Paragraph::new(Line::from(Span::raw(who))).right_aligned(), right_area);
 }
 
 /// How a status message reads.
@@ -68,15 +55,23 @@ pub enum Tone {
     Error,
 }
 
-/// Draws the status line: spinner, message (or hints).
+/// Draws the status line: spinner, message (or hints), and on the right
+/// the unread notifications badge.
 pub fn render_status(
     frame: &mut Frame,
     area: Rect,
     spinner: Option<&str>,
     message: Option<(&str, Tone)>,
     hints: &[(String, String)],
+    unread: u64,
     theme: Theme,
 ) {
+    let badge = if unread > 0 { format!(" ✉ {unread} unread ") } else { String::new() };
+    let [area, badge_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(crate::text::columns(&badge) as u16)]).areas(area);
+    if !badge.is_empty() {
+        frame.render_widget(Paragraph::new(Span::styled(badge, theme.warn().patch(theme.selected()))), badge_area);
+    }
     let mut spans = Vec::new();
     if let Some(frame_text) = spinner {
         spans.push(Span::styled(format!("{frame_text} "), theme.warn()));
