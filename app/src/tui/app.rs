@@ -115,7 +115,10 @@ impl Main {
                 views.insert(tab, vec![ListView::new(kind, None, me.department)]);
             }
         }
-        Main { me, tab: Tab::Home, home: HomeState::default(), views, form: None, command: None }
+        // Each department lands on its own work: SUPPORT on their upcoming
+        // events, the others on their dashboard.
+        let tab = if me.department == Department::Support { Tab::Events } else { Tab::Home };
+        Main { me, tab, home: HomeState::default(), views, form: None, command: None }
     }
 
     /// The list on screen, if the tab shows one.
@@ -945,9 +948,7 @@ impl App {
 
     fn switch(&mut self, tab: Tab, effects: &mut Vec<Effect>) {
         let Some(main) = self.main_mut() else { return };
-        if main.tab == tab {
-            return;
-        }
+        // Going to the tab on screen shows it again from the database.
         main.tab = tab;
         // Shown at once from what was loaded before, refreshed behind.
         self.reload(false, effects);

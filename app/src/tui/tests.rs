@@ -332,7 +332,15 @@ fn logging_in_loads_home_and_polls_notifications() {
 #[test]
 fn home_shows_each_departments_numbers_and_errors() {
     for department in [Department::Sales, Department::Support] {
-        let (mut app, effects) = logged_in(department, 80, 24);
+        let (mut app, mut effects) = logged_in(department, 80, 24);
+        if department == Department::Support {
+            // SUPPORT land on their upcoming events; Home is one key away.
+            let (_, query) = page_request(&effects);
+            assert_eq!(query.kind, ListKind::Events);
+            assert!(query.filters.contains(&super::lists::Filter::Mine));
+            assert!(query.filters.contains(&super::lists::Filter::Upcoming));
+            effects = app.update(ch('1'));
+        }
         let Effect::LoadDashboard { request, .. } = effects[0] else { unreachable!() };
         app.update(Action::DashboardLoaded { request, result: Ok(dashboard()) });
         snapshot(&format!("home_{}_80x24", department.to_string().to_lowercase()), &app);
