@@ -10,7 +10,7 @@ pub fn sanitize(text: &str) -> String {
     text.chars()
         .map(|ch| match ch {
             '\n' | '\r' | '\t' => ' ',
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
             ch if ch.is_control() => '\u{fffd}',
             ch => ch,
         })

@@ -22,6 +22,8 @@ pub enum Action {
     Resize(u16, u16),
     /// Time passed: spinner frames, polling, retries.
     Tick,
+    /// The terminal can no longer be read (closed): the application ends.
+    TerminalLost,
     /// The database was opened: who is logged in, whether it is empty.
     Started(Result<Startup, Failure>),
     /// A login, first-manager creation or password change finished.

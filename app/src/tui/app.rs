@@ -103,8 +103,8 @@ pub struct Main {
     pub views: BTreeMap<Tab, Vec<ListView>>,
     /// A create or edit form over the current tab.
     pub form: Option<RecordForm>,
-    /// A command (sign, assign…) on its way.
-    pub command: Option<u64>,
+    /// Commands (sign, assign…) on their way.
+    pub commands: std::collections::BTreeSet<u64>,
 }
 
 impl Main {
@@ -118,7 +118,7 @@ impl Main {
         // Each department lands on its own work: SUPPORT on their upcoming
         // events, the others on their dashboard.
         let tab = if me.department == Department::Support { Tab::Events } else { Tab::Home };
-        Main { me, tab, home: HomeState::default(), views, form: None, command: None }
+        Main { me, tab, home: HomeState::default(), views, form: None, commands: Default::default() }
     }
 
     /// The list on screen, if the tab shows one.
@@ -165,6 +165,9 @@ pub struct App {
     /// Shown while the database cannot be reached.
     pub banner: Option<String>,
     pub unread: u64,
+    /// The main screen as it was when the session ended: given back, form
+    /// and all, when the same employee logs in again.
+    suspended: Option<Box<Main>>,
     /// Set when the application should end.
     pub quit: bool,
     tick: u64,
@@ -229,6 +232,7 @@ impl App {
             message: None,
             banner: None,
             unread: 0,
+            suspended: None,
             quit: false,
             tick: 0,
             in_flight: 0,
@@ -301,6 +305,7 @@ impl App {
                 }
             }
             Action::Tick => self.on_tick(&mut effects),
+            Action::TerminalLost => self.quit = true,
             Action::Started(result) => {
                 self.settle();
                 self.started(result, &mut effects);
@@ -336,6 +341,7 @@ impl App {
             }
             Action::DashboardLoaded { request, result } => {
                 self.settle();
+                let answered = result.is_ok();
                 let failure = match self.main_mut() {
                     Some(main) if main.home.waiting == Some(request) => {
                         main.home.waiting = None;
@@ -355,7 +361,8 @@ impl App {
                 };
                 match failure {
                     Some(failure) => self.failed(failure),
-                    None => self.reachable(),
+                    None if answered => self.reachable(),
+                    None => {}
                 }
             }
             Action::LoadsLoaded { request, result } => {
@@ -378,7 +385,10 @@ impl App {
                                 .collect();
                             *selected = 0;
                         }
-                        Err(failure) => *error = Some(failure.message),
+                        Err(failure) => {
+                            *error = Some(failure.message.clone());
+                            self.failed(failure);
+                        }
                     }
                 }
             }
@@ -391,6 +401,8 @@ impl App {
                 self.saved(request, result, &mut effects);
             }
             Action::UnreadCounted(result) => match result {
+                // A count asked for before a logout belongs to nobody here.
+                Ok(_) if !matches!(self.screen, Screen::Main(_)) => {}
                 Ok(count) => {
                     let changed = count != self.unread;
                     self.unread = count;
@@ -431,8 +443,14 @@ impl App {
             }
             // Others' changes appear without a key press, unless the person
             // is in the middle of something.
+            // Nor while an answer is awaited: a slow query is not replaced.
+            let waiting = match main.view() {
+                Some(view) => matches!(view.loading, list::Loading::Waiting(_)),
+                None => main.home.waiting.is_some(),
+            };
             let idle = main.form.is_none()
                 && self.popup.is_none()
+                && !waiting
                 && main.view().is_none_or(|view| view.search_input.is_none());
             if idle && self.banner.is_none() && self.tick - self.last_refresh >= REFRESH_TICKS {
                 self.reload(false, effects);
@@ -461,8 +479,18 @@ impl App {
             }
             FailureKind::Unauthenticated if matches!(self.screen, Screen::Main(_)) => {
                 let mut screen = GateScreen::login("");
-                screen.notice = Some(failure.message);
-                self.screen = Screen::Gate(screen);
+                screen.notice =
+                    Some(format!("{} What you were doing is kept until you log in again.", failure.message));
+                if let Screen::Main(main) = std::mem::replace(&mut self.screen, Screen::Gate(screen)) {
+                    let mut main = main;
+                    // Whatever was on its way is answered for the old session.
+                    main.commands.clear();
+                    if let Some(form) = main.form.as_mut() {
+                        form.saving = None;
+                        form.form.saving = false;
+                    }
+                    self.suspended = Some(main);
+                }
                 self.popup = None;
             }
             _ => {}
@@ -530,6 +558,16 @@ impl App {
 
     /// Opens the main screen for `me` and loads the home dashboard.
     fn enter(&mut self, me: SessionInfo, effects: &mut Vec<Effect>) {
+        if let Some(main) = self.suspended.take()
+            && main.me.employee_id == me.employee_id
+        {
+            // The same person again: back where they were, form included.
+            self.screen = Screen::Main(main);
+            self.say("Logged in again: your screen is as you left it.", Tone::Info);
+            self.reload(false, effects);
+            effects.push(Effect::CountUnread);
+            return;
+        }
         let greeting = format!("Welcome, {}. Press ? for the keys of each screen.", me.name);
         self.screen = Screen::Main(Box::new(Main::new(me)));
         self.say(greeting, Tone::Info);
@@ -600,20 +638,22 @@ impl App {
         form.form.saving = false;
         match result {
             Ok(row) => form.reload(&row),
-            Err(failure) => form.form.message = Some(failure.message),
+            Err(failure) => {
+                form.form.message = Some(failure.message.clone());
+                self.failed(failure);
+            }
         }
     }
 
     fn saved(&mut self, request: u64, result: Result<Outcome, Failure>, effects: &mut Vec<Effect>) {
         let Some(main) = self.main_mut() else { return };
         let from_form = main.form.as_ref().and_then(|form| form.saving.as_ref()).is_some_and(|(id, _)| *id == request);
-        let from_command = main.command == Some(request);
+        let from_command = main.commands.remove(&request);
         if !from_form && !from_command {
             return;
         }
         match result {
             Ok(outcome) => {
-                main.command = None;
                 if from_form {
                     main.form = None;
                 }
@@ -642,7 +682,6 @@ impl App {
                 self.reload(false, effects);
             }
             Err(failure) => {
-                main.command = None;
                 let conflict = failure.kind == FailureKind::Conflict && failure.message.contains("version");
                 if let Some(form) = main.form.as_mut().filter(|_| from_form) {
                     let save = form.saving.take().map(|(_, save)| save);
@@ -687,17 +726,28 @@ impl App {
     }
 
     fn paste(&mut self, text: &str, effects: &mut Vec<Effect>) {
+        // A popup has the keyboard: only the command line takes text.
+        if let Some(popup) = self.popup.as_mut() {
+            if let Popup::CommandLine { input, .. } = popup {
+                input.insert_str(text.lines().next().unwrap_or_default());
+            }
+            return;
+        }
         match &mut self.screen {
-            Screen::Gate(screen) => screen.form.paste(text),
+            Screen::Gate(screen) if !screen.form.saving => screen.form.paste(text),
+            Screen::Gate(_) => {}
             Screen::Main(main) => {
                 if let Some(form) = &mut main.form {
-                    form.form.paste(text);
+                    if form.saving.is_none() {
+                        form.form.paste(text);
+                    }
                 } else if let Some(view) = main.view_mut()
                     && let Some(input) = &mut view.search_input
                 {
                     input.insert_str(text.lines().next().unwrap_or_default());
                     let typed = input.lines().first().cloned().unwrap_or_default();
                     view.search = typed;
+                    view.marked.clear();
                     self.reload(true, effects);
                 }
             }
@@ -737,6 +787,9 @@ impl App {
                             let at = self.profile.as_ref().and_then(|p| self.profiles.iter().position(|n| n == p));
                             let next = at.map_or(0, |at| (at + 1) % self.profiles.len());
                             let name = self.profiles[next].clone();
+                            // From now on the runner uses this profile, even
+                            // if it cannot be opened: F2 goes on from here.
+                            self.profile = Some(name.clone());
                             screen.form.saving = true;
                             screen.notice = Some(format!("Opening the database of profile {name}…"));
                             self.in_flight += 1;
@@ -958,6 +1011,10 @@ impl App {
     fn open(&mut self, effects: &mut Vec<Effect>) {
         let Some(main) = self.main_mut() else { return };
         let department = main.me.department;
+        if main.view().is_some_and(|view| matches!(view.loading, list::Loading::Waiting(_))) {
+            self.say("Loading… try again in a moment.", Tone::Info);
+            return;
+        }
         let Some(row) = main.view().and_then(ListView::selected_row).cloned() else { return };
         let next = match &row.record {
             Record::Client(client) => Some(ListView::new(
@@ -986,7 +1043,7 @@ impl App {
                 {
                     let request = self.request();
                     if let Some(main) = self.main_mut() {
-                        main.command = Some(request);
+                        main.commands.insert(request);
                     }
                     effects.push(Effect::Save { request, save: Save::MarkRead { ids: vec![note.id] } });
                 }
@@ -1013,6 +1070,11 @@ impl App {
             self.say(format!("\"{}\" works in a list: open one with 2–7.", command.describe()), Tone::Error);
             return;
         };
+        if command != Command::New && matches!(view.loading, list::Loading::Waiting(_)) {
+            // The selection belongs to the page on its way.
+            self.say("Loading… try again in a moment.", Tone::Info);
+            return;
+        }
         let kind = view.kind;
         let scope = view.scope.clone();
         let row = view.selected_row().cloned();
@@ -1194,7 +1256,7 @@ impl App {
     fn command(&mut self, save: Save, effects: &mut Vec<Effect>) {
         let request = self.request();
         if let Some(main) = self.main_mut() {
-            main.command = Some(request);
+            main.commands.insert(request);
         }
         effects.push(Effect::Save { request, save });
     }
@@ -1208,6 +1270,7 @@ impl App {
                 view.search_input = None;
                 if !view.search.is_empty() {
                     view.search.clear();
+                    view.marked.clear();
                     self.reload(true, effects);
                 }
             }
@@ -1222,6 +1285,8 @@ impl App {
                 let typed = input.lines().first().cloned().unwrap_or_default();
                 if typed != view.search {
                     view.search = typed;
+                    // Marks are for rows on screen: a new search starts afresh.
+                    view.marked.clear();
                     // Live: every keystroke asks again; older answers are dropped.
                     self.reload(true, effects);
                 }
@@ -1234,6 +1299,20 @@ impl App {
         let Some(main) = self.main_mut() else { return };
         let Some(record_form) = main.form.as_mut() else { return };
         if record_form.saving.is_some() {
+            if key.code == KeyCode::Esc {
+                // Stop waiting; the form stays as typed.  The change may
+                // still land: saving again then meets a version conflict.
+                record_form.saving = None;
+                record_form.form.saving = false;
+                record_form.form.message = Some(
+                    "Stopped waiting for the database: your change may still be saved; check before saving again."
+                        .into(),
+                );
+            }
+            return;
+        }
+        if key.code == KeyCode::F(1) {
+            self.popup = Some(Popup::Help { lines: self.help() });
             return;
         }
         match command {
@@ -1545,10 +1624,10 @@ impl App {
             }
         }
         for command in [Command::Help, Command::CommandLine, Command::Quit] {
-            hints.push((
-                self.keymap.keys_of(Context::Global, command),
-                command.describe().split(' ').next().unwrap_or("").to_owned(),
-            ));
+            // The first key only: the hints are a reminder, the help lists all.
+            let keys = self.keymap.keys_of(Context::Global, command);
+            let first = keys.split('/').next().unwrap_or_default().to_owned();
+            hints.push((first, command.describe().split(' ').next().unwrap_or("").to_owned()));
         }
         hints
     }

@@ -11,7 +11,7 @@ use super::lists::{DisplayRow, Filter, ListKind, ListPage, ListQuery, Scope};
 use crate::auth::Session;
 use crate::config::{DatabaseTarget, Settings};
 use crate::domain::Department;
-use crate::error::Failure;
+use crate::error::{Failure, FailureKind};
 use crate::services::accounts::{Accounts, EmployeeForm};
 use crate::services::clients::{ClientEdit, ClientForm, ClientQuery};
 use crate::services::contracts::ContractQuery;
@@ -152,6 +152,31 @@ pub enum Effect {
     CountUnread,
 }
 
+/// The longest an effect may take before it is reported as unanswered.
+const EFFECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Effect {
+    /// The action reporting that this effect failed with `failure`.
+    pub fn failed(&self, failure: Failure) -> Action {
+        match self {
+            Effect::Start | Effect::UseProfile { .. } => Action::Started(Err(failure)),
+            Effect::Login { .. } | Effect::CreateFirstManager { .. } | Effect::ChangePassword { .. } => {
+                Action::SignedIn(Err(failure))
+            }
+            Effect::LoadDemo => Action::DemoLoaded(Err(failure)),
+            Effect::Logout => Action::LoggedOut(Err(failure)),
+            Effect::LoadPage { request, .. } => Action::PageLoaded { request: *request, result: Err(failure) },
+            Effect::LoadDashboard { request, .. } => {
+                Action::DashboardLoaded { request: *request, result: Err(failure) }
+            }
+            Effect::LoadLoads { request, .. } => Action::LoadsLoaded { request: *request, result: Err(failure) },
+            Effect::LoadRecord { request, .. } => Action::RecordLoaded { request: *request, result: Err(failure) },
+            Effect::Save { request, .. } => Action::Saved { request: *request, result: Err(failure) },
+            Effect::CountUnread => Action::UnreadCounted(Err(failure)),
+        }
+    }
+}
+
 /// Performs effects on tokio tasks and sends back their results.
 #[derive(Clone)]
 pub struct Runner {
@@ -189,7 +214,26 @@ impl Runner {
     pub fn spawn(&self, effect: Effect) {
         let runner = self.clone();
         tokio::spawn(async move {
-            let action = runner.perform(effect).await;
+            let fallback = effect.clone();
+            // The work runs in its own task so that a panic in it (a bug)
+            // still answers the request instead of leaving it pending, and
+            // a database that stops answering mid-query is reported.
+            let work = tokio::spawn({
+                let runner = runner.clone();
+                async move { runner.perform(effect).await }
+            });
+            let action = match tokio::time::timeout(EFFECT_TIMEOUT, work).await {
+                Ok(Ok(action)) => action,
+                Ok(Err(panicked)) => {
+                    tracing::error!(error = %panicked, "an effect failed unexpectedly");
+                    fallback
+                        .failed(Failure::unexpected("Something went wrong on our side: the log file has the details."))
+                }
+                Err(_) => fallback.failed(Failure::new(
+                    FailureKind::Unavailable,
+                    format!("The database did not answer within {} s.", EFFECT_TIMEOUT.as_secs()),
+                )),
+            };
             // The application may have quit meanwhile: nothing to tell.
             let _ = runner.actions.send(action);
         });

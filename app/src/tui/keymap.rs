@@ -322,7 +322,7 @@ impl Default for Keymap {
         };
         let plain = Key::plain;
         let ch = Key::ch;
-        bind(Global, Help, &[ch('?')], true);
+        bind(Global, Help, &[ch('?'), plain(KeyCode::F(1))], true);
         bind(Global, CommandLine, &[ch(':')], true);
         bind(Global, Quit, &[ch('q')], true);
         bind(Global, NextTab, &[ch(']')], false);

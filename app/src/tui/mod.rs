@@ -60,8 +60,14 @@ fn restore() {
 /// panic, then runs the hooks installed before (Sentry's among them).
 fn install_panic_hook() {
     let previous = std::panic::take_hook();
+    // Only a panic of the thread that draws ends the application; one in a
+    // background task becomes a failed request (see `Runner::spawn`) and
+    // must leave the terminal as it is.
+    let ui_thread = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        restore();
+        if std::thread::current().id() == ui_thread {
+            restore();
+        }
         tracing::error!(panic = %info, "the terminal application panicked");
         previous(info);
     }));

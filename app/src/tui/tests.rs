@@ -875,7 +875,7 @@ fn contracts_sign_pay_and_create_the_event_from_the_table() {
     let effects = app.update(ctrl('s'));
     assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::Pay { id: 2, .. }, .. }]));
     let [Effect::Save { request, .. }] = effects.as_slice() else { unreachable!() };
-    app.update(Action::Saved {
+    let effects = app.update(Action::Saved {
         request: *request,
         result: Ok(Outcome {
             message: "Payment recorded.".into(),
@@ -883,6 +883,10 @@ fn contracts_sign_pay_and_create_the_event_from_the_table() {
             one_time_password: None,
         }),
     });
+    // Actions wait for the reload the save asked for.
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded { request, result: Ok(page(vec![contract(1, false), contract(2, true)])) });
+    app.update(ch('j'));
     app.update(ch('v'));
     snapshot("event_form_80x24_in_160x48", &app);
     let Screen::Main(main) = &mut app.screen else { panic!("main") };
@@ -1050,4 +1054,122 @@ fn gallery_of_forms_with_errors_and_popups() {
         ))));
         snapshot(&name("starting_unreachable"), &starting);
     }
+}
+
+// ----- after review: states that must not get stuck or be lost -----
+
+#[test]
+fn an_ended_session_keeps_the_form_for_the_same_employee() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![client(1, 2)]);
+    app.update(ch('n'));
+    typed(&mut app, "Half-typed");
+    app.update(Action::UnreadCounted(Err(Failure::new(FailureKind::Unauthenticated, "Your session has ended."))));
+    assert!(matches!(&app.screen, Screen::Gate(gate) if gate.notice.as_deref().is_some_and(|n| n.contains("kept"))));
+    app.update(Action::SignedIn(Ok(me(Department::Sales))));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.form.as_ref().map(|form| form.form.value("first name")).as_deref(), Some("Half-typed"));
+    // Someone else logging in on this terminal starts afresh.
+    app.update(Action::UnreadCounted(Err(Failure::new(FailureKind::Unauthenticated, "Your session has ended."))));
+    app.update(Action::SignedIn(Ok(me(Department::Management))));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(main.form.is_none() && main.me.department == Department::Management);
+}
+
+#[test]
+fn two_commands_in_flight_both_report() {
+    let (mut app, _) = logged_in(Department::Support, 80, 24);
+    show(&mut app, '6', vec![notification(1, false), notification(2, false)]);
+    let first = app.update(ch('x'));
+    app.update(ch('j'));
+    let second = app.update(ch('x'));
+    let request = |effects: &[Effect]| match effects {
+        [Effect::Save { request, .. }] => *request,
+        other => panic!("{other:?}"),
+    };
+    let ok = |text: &str| Ok(Outcome { message: text.into(), record: None, one_time_password: None });
+    app.update(Action::Saved { request: request(&first), result: ok("1 marked read.") });
+    assert_eq!(app.message.as_ref().map(|(text, _)| text.as_str()), Some("1 marked read."));
+    app.update(Action::Saved { request: request(&second), result: ok("1 marked read (second).") });
+    assert_eq!(app.message.as_ref().map(|(text, _)| text.as_str()), Some("1 marked read (second)."));
+    assert!(
+        !app.busy()
+            || matches!(&app.screen, Screen::Main(main) if main.view().is_some_and(|v| matches!(v.loading, super::screens::list::Loading::Waiting(_))))
+    );
+}
+
+#[test]
+fn paste_goes_to_the_command_line_or_nowhere_while_a_popup_is_open() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![client(1, 2)]);
+    app.update(ch('e'));
+    typed(&mut app, "x");
+    app.update(key(KeyCode::Esc));
+    app.update(Action::Paste("pasted".into()));
+    app.update(ch('n'));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert!(!main.form.as_ref().expect("kept").form.value("first name").contains("pasted"));
+    app.update(key(KeyCode::Esc));
+    app.update(ch('y'));
+    app.update(ch(':'));
+    app.update(Action::Paste("events".into()));
+    app.update(key(KeyCode::Enter));
+    let Screen::Main(main) = &app.screen else { panic!("main") };
+    assert_eq!(main.tab, Tab::Events);
+}
+
+#[test]
+fn the_profile_picker_moves_past_a_profile_that_cannot_be_opened() {
+    let mut app = app(80, 24);
+    let profiles = vec!["a".to_owned(), "b".to_owned(), "c".to_owned()];
+    app.update(Action::Started(Ok(Startup {
+        database: "x".into(),
+        session: None,
+        empty: false,
+        profile: Some("a".into()),
+        profiles,
+    })));
+    assert_eq!(app.update(key(KeyCode::F(2))), vec![Effect::UseProfile { name: "b".into() }]);
+    app.update(Action::Started(Err(Failure::unexpected("Cannot open b."))));
+    assert_eq!(app.update(key(KeyCode::F(2))), vec![Effect::UseProfile { name: "c".into() }]);
+}
+
+#[test]
+fn actions_wait_for_the_page_their_selection_belongs_to() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    let effects = app.update(ch('3'));
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded {
+        request,
+        result: Ok(ListPage { rows: vec![contract(1, false)], next: Some("N".into()), prev: None }),
+    });
+    app.update(key(KeyCode::PageDown));
+    assert!(app.update(ch('s')).is_empty(), "no action on the old page's row while the next loads");
+    assert!(app.popup.is_none());
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn failed_effects_answer_their_request_and_a_closed_terminal_quits() {
+    let failure = Failure::unexpected("boom");
+    let query = super::lists::ListQuery {
+        kind: ListKind::Clients,
+        scope: None,
+        filters: Default::default(),
+        search: String::new(),
+        sort: "id",
+        descending: false,
+        page: crate::store::PageRequest::first(5),
+    };
+    assert!(matches!(
+        (Effect::LoadPage { request: 7, query }).failed(failure.clone()),
+        Action::PageLoaded { request: 7, result: Err(_) }
+    ));
+    assert!(matches!(
+        (Effect::Save { request: 8, save: Save::MarkRead { ids: vec![1] } }).failed(failure),
+        Action::Saved { request: 8, result: Err(_) }
+    ));
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    app.update(Action::TerminalLost);
+    assert!(app.quit);
 }

@@ -112,7 +112,9 @@ fn render_weeks(frame: &mut Frame, area: Rect, dashboard: &Dashboard, me: &Sessi
         .map(|(index, count)| {
             let start = dashboard.weeks_from + WEEK_MS * index as i64;
             let label = chrono::DateTime::from_timestamp_millis(start)
-                .map(|at| at.with_timezone(&chrono::Local).format("%d/%m").to_string())
+                // Weeks are counted in UTC days (the running totals'), so
+                // they are labelled in UTC too.
+                .map(|at| at.format("%d/%m").to_string())
                 .unwrap_or_default();
             Bar::default().value(*count).label(Line::from(label)).style(theme.series_a())
         })
@@ -154,8 +156,8 @@ fn render_pipeline(frame: &mut Frame, area: Rect, dashboard: &Dashboard, theme: 
             let name = crate::text::truncate(&crate::text::sanitize(&total.last_name), name_width - 1);
             let scale = |cents: i64| ((cents.max(0) as u128 * bar_room as u128) / largest as u128) as usize;
             let signed = scale(total.signed_cents);
-            let unsigned = scale(total.unsigned_cents).min(bar_room - signed.min(bar_room));
-            let pad = bar_room - signed - unsigned;
+            let unsigned = scale(total.unsigned_cents).min(bar_room.saturating_sub(signed));
+            let pad = bar_room.saturating_sub(signed + unsigned);
             Line::from(vec![
                 Span::raw(format!("{name:<name_width$}")),
                 Span::styled("█".repeat(signed), theme.series_a()),

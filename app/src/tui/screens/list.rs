@@ -97,6 +97,8 @@ impl ListView {
     /// The page to load to show the list again from its start.
     pub fn first(&mut self, limit: u64) -> PageRequest {
         self.selected = 0;
+        self.select_last = false;
+        self.keep = None;
         PageRequest::first(limit)
     }
 
