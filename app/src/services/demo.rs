@@ -217,7 +217,7 @@ async fn write_company(target: &DatabaseTarget, options: &SeedOptions) -> Result
 }
 
 /// The running totals migration 0004's triggers keep, computed while the
-/// rows are made: a bulk load defers those triggers on SQLite, and one pass
+/// rows are made: a bulk load turns those triggers off, and one pass
 /// here is cheaper than re-reading millions of rows afterwards.
 #[derive(Default)]
 struct RunningTotals {
