@@ -395,7 +395,7 @@ impl Keymap {
             }
             if !found {
                 return Err(format!(
-                    "[keys] {name}: there is no such command; the help (?) lists them, e.g. sign, table.search, filter-unsigned."
+                    "[keys] {name}: there is no such command; the README lists them (e.g. sign, table.search, filter-unsigned)."
                 ));
             }
         }
