@@ -207,3 +207,39 @@ on_both_backends!(the_last_page_ends_the_list, async |db: &common::TestDb| {
     let ids: Vec<i64> = previous.items.iter().map(|row| row.id).collect();
     assert_eq!(ids, all[all.len() - 14..all.len() - 7].to_vec());
 });
+
+on_both_backends!(opposite_reassignments_at_once_keep_the_totals_right, async |db: &common::TestDb| {
+    db.seed(20).await;
+    let store = db.store().await;
+    let manager = common::session(&store, "manager@demo.test").await;
+    let a = common::session(&store, "sales@demo.test").await;
+    let b = common::colleague(db, Department::Sales, true).await;
+    let mut clients_of = Vec::new();
+    for (owner, email) in [(&a, "x@example.com"), (&b, "y@example.com")] {
+        let form = ClientForm {
+            first_name: "Xa".into(),
+            last_name: "Yu".into(),
+            email: email.into(),
+            ..ClientForm::default()
+        };
+        let client = clients::create(&store, owner, &form).await.expect("client");
+        for total in ["100", "200", "300"] {
+            contracts::create(&store, &manager, client.id, total, None).await.expect("contract");
+        }
+        clients_of.push(client.id);
+    }
+    let (x, y) = (clients_of[0], clients_of[1]);
+    // Each round gives X to B and Y to A at the same moment, then back: the
+    // two transactions move totals between the same two salespeople in
+    // opposite directions, and no change may be lost.
+    for round in 0..20 {
+        let (to_x, to_y) = if round % 2 == 0 { (b.employee_id, a.employee_id) } else { (a.employee_id, b.employee_id) };
+        let (first, second) = tokio::join!(
+            clients::reassign(&store, &manager, x, to_x, None),
+            clients::reassign(&store, &manager, y, to_y, None),
+        );
+        first.expect("X moves");
+        second.expect("Y moves");
+    }
+    assert_totals_match(db).await;
+});
