@@ -1,6 +1,10 @@
-DROP TRIGGER events_days ON events;
+DROP TRIGGER events_days_delete ON events;
+DROP TRIGGER events_days_update ON events;
+DROP TRIGGER events_days_insert ON events;
 DROP FUNCTION crm_event_days();
-DROP TRIGGER contracts_totals ON contracts;
+DROP TRIGGER contracts_totals_delete ON contracts;
+DROP TRIGGER contracts_totals_update ON contracts;
+DROP TRIGGER contracts_totals_insert ON contracts;
 DROP FUNCTION crm_contract_totals();
 DROP TABLE event_days;
 DROP TABLE contract_totals;
