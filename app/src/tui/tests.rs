@@ -30,6 +30,26 @@ fn app(width: u16, height: u16) -> App {
     app
 }
 
+/// Opens the database of an application with nobody logged in: the
+/// bootstrap screen when `empty`, else the login screen.
+fn open_gate(app: &mut App, empty: bool) {
+    app.update(Action::Started(Ok(Startup {
+        database: "sqlite:///x.db".into(),
+        session: None,
+        empty,
+        profile: None,
+        profiles: Vec::new(),
+    })));
+}
+
+/// The main screen, which the test expects to be showing.
+fn main_of(app: &App) -> &super::app::Main {
+    match &app.screen {
+        Screen::Main(main) => main,
+        _ => panic!("the main screen should be showing"),
+    }
+}
+
 fn me(department: Department) -> SessionInfo {
     let id = match department {
         Department::Management => 1,
@@ -238,13 +258,7 @@ fn snapshot(name: &str, app: &App) {
 #[test]
 fn an_empty_database_opens_the_bootstrap_and_f2_loads_the_demo() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup {
-        database: "sqlite:///x.db".into(),
-        session: None,
-        empty: true,
-        profile: None,
-        profiles: Vec::new(),
-    })));
+    open_gate(&mut app, true);
     assert!(matches!(&app.screen, Screen::Gate(gate) if gate.gate == Gate::Bootstrap));
     assert_eq!(app.update(key(KeyCode::F(2))), vec![Effect::LoadDemo]);
     app.update(Action::DemoLoaded(Ok("Demo company loaded.".into())));
@@ -254,13 +268,7 @@ fn an_empty_database_opens_the_bootstrap_and_f2_loads_the_demo() {
 #[test]
 fn bootstrap_refuses_bad_fields_inline_and_sends_nothing() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup {
-        database: "sqlite:///x.db".into(),
-        session: None,
-        empty: true,
-        profile: None,
-        profiles: Vec::new(),
-    })));
+    open_gate(&mut app, true);
     typed(&mut app, "Ada");
     assert!(app.update(ctrl('s')).is_empty());
     let Screen::Gate(gate) = &app.screen else { panic!("gate") };
@@ -272,13 +280,7 @@ fn bootstrap_refuses_bad_fields_inline_and_sends_nothing() {
 #[test]
 fn login_sends_the_typed_credentials_and_keeps_the_email_after_a_refusal() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup {
-        database: "sqlite:///x.db".into(),
-        session: None,
-        empty: false,
-        profile: None,
-        profiles: Vec::new(),
-    })));
+    open_gate(&mut app, false);
     snapshot("login_80x24", &app);
     typed(&mut app, "sales@demo.test");
     app.update(key(KeyCode::Enter));
@@ -296,13 +298,7 @@ fn login_sends_the_typed_credentials_and_keeps_the_email_after_a_refusal() {
 #[test]
 fn a_pending_password_change_comes_before_the_tabs() {
     let mut app = app(80, 24);
-    app.update(Action::Started(Ok(Startup {
-        database: "sqlite:///x.db".into(),
-        session: None,
-        empty: false,
-        profile: None,
-        profiles: Vec::new(),
-    })));
+    open_gate(&mut app, false);
     let mut who = me(Department::Sales);
     who.must_change_password = true;
     app.update(Action::SignedIn(Ok(who)));
@@ -359,12 +355,12 @@ fn tabs_switch_with_numbers_brackets_and_the_command_line() {
     assert_eq!(query.kind, ListKind::Clients);
     assert_eq!(query.page.limit, 19, "a page fills the table at 80×24");
     app.update(ch(']'));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.tab, Tab::Contracts);
     app.update(ch(':'));
     typed(&mut app, "events");
     app.update(key(KeyCode::Enter));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.tab, Tab::Events);
     app.update(ch(':'));
     typed(&mut app, "audit");
@@ -388,12 +384,12 @@ fn stale_pages_are_dropped_and_live_search_types_letters() {
     assert!(!app.quit);
     // The answer to the first request arrives late: dropped.
     app.update(Action::PageLoaded { request: first, result: Ok(page(vec![client(1, 2)])) });
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(main.view().is_some_and(|view| view.rows.is_empty()));
     app.update(Action::PageLoaded { request: latest, result: Ok(page(vec![client(5, 2), client(6, 9)])) });
     snapshot("clients_search_80x24", &app);
     app.update(key(KeyCode::Enter));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.view().map(|view| view.rows.len()), Some(2));
     assert!(main.view().is_some_and(|view| view.title().contains("/qa")));
 }
@@ -461,7 +457,7 @@ fn enter_drills_from_client_to_contracts_to_events_and_esc_goes_back() {
     assert_eq!(query.kind, ListKind::Events);
     app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::Esc));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.view().map(|view| view.kind), Some(ListKind::Clients));
 }
 
@@ -554,7 +550,7 @@ fn a_client_form_checks_fields_keeps_them_on_failure_and_saves_when_valid() {
         request: *request,
         result: Err(Failure::new(FailureKind::Conflict, "A client with this email already exists.")),
     });
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     let kept = main.form.as_ref().expect("the form stays");
     assert_eq!(kept.form.value("first name"), "Kenji", "a failed save keeps what was typed");
     snapshot("client_form_not_saved_80x24", &app);
@@ -569,7 +565,7 @@ fn a_client_form_checks_fields_keeps_them_on_failure_and_saves_when_valid() {
         }),
     });
     assert!(effects.iter().any(|effect| matches!(effect, Effect::LoadPage { .. })), "the list reloads");
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(main.form.is_none());
 }
 
@@ -606,11 +602,11 @@ fn esc_on_a_changed_form_asks_first_defaulting_to_no() {
     assert!(matches!(app.popup, Some(Popup::Confirm { yes: false, .. })));
     snapshot("confirm_discard_80x24", &app);
     app.update(key(KeyCode::Enter));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(main.form.is_some(), "No keeps the form");
     app.update(key(KeyCode::Esc));
     app.update(ch('y'));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(main.form.is_none());
 }
 
@@ -804,7 +800,7 @@ fn a_manager_deactivates_and_reactivates_employees_but_never_themselves() {
 #[test]
 fn sales_never_see_the_audit_tab_and_managers_read_it() {
     let (mut app, _) = logged_in(Department::Sales, 80, 24);
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(!Tab::all(main.me.department).contains(&Tab::Audit));
     let (mut manager, _) = logged_in(Department::Management, 160, 48);
     show(&mut manager, '6', vec![audit_entry(1), audit_entry(2)]);
@@ -813,7 +809,7 @@ fn sales_never_see_the_audit_tab_and_managers_read_it() {
     let (_, query) = page_request(&effects);
     assert_eq!(query.sort, "actor_name", "the audit sorts by who, too");
     app.update(ch('6'));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.tab, Tab::Notifications, "tab 6 of SALES is their notifications");
 }
 
@@ -895,7 +891,7 @@ fn contracts_sign_pay_and_create_the_event_from_the_table() {
     form.field_mut("start").expect("start").set("2031-05-01 18:00");
     form.field_mut("end").expect("end").set("2031-05-01 17:00");
     assert!(app.update(ctrl('s')).is_empty(), "the end before the start is refused in the form");
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     let end = main.form.as_ref().and_then(|form| form.form.fields.iter().find(|field| field.name == "end").cloned());
     assert!(end.and_then(|field| field.error).is_some_and(|error| error.contains("before")));
 }
@@ -914,7 +910,7 @@ fn the_mouse_selects_rows_and_tabs_and_the_wheel_scrolls() {
         })
     };
     app.update(click(10, 5));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.view().map(|view| view.selected), Some(2), "row 5 is the third client (tabs, border, header)");
     app.update(Action::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
@@ -922,7 +918,7 @@ fn the_mouse_selects_rows_and_tabs_and_the_wheel_scrolls() {
         row: 5,
         modifiers: KeyModifiers::NONE,
     }));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.view().map(|view| view.selected), Some(3));
     let effects = app.update(click(19, 0));
     let (_, query) = page_request(&effects);
@@ -1067,12 +1063,12 @@ fn an_ended_session_keeps_the_form_for_the_same_employee() {
     app.update(Action::UnreadCounted(Err(Failure::new(FailureKind::Unauthenticated, "Your session has ended."))));
     assert!(matches!(&app.screen, Screen::Gate(gate) if gate.notice.as_deref().is_some_and(|n| n.contains("kept"))));
     app.update(Action::SignedIn(Ok(me(Department::Sales))));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.form.as_ref().map(|form| form.form.value("first name")).as_deref(), Some("Half-typed"));
     // Someone else logging in on this terminal starts afresh.
     app.update(Action::UnreadCounted(Err(Failure::new(FailureKind::Unauthenticated, "Your session has ended."))));
     app.update(Action::SignedIn(Ok(me(Department::Management))));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(main.form.is_none() && main.me.department == Department::Management);
 }
 
@@ -1107,14 +1103,14 @@ fn paste_goes_to_the_command_line_or_nowhere_while_a_popup_is_open() {
     app.update(key(KeyCode::Esc));
     app.update(Action::Paste("pasted".into()));
     app.update(ch('n'));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert!(!main.form.as_ref().expect("kept").form.value("first name").contains("pasted"));
     app.update(key(KeyCode::Esc));
     app.update(ch('y'));
     app.update(ch(':'));
     app.update(Action::Paste("events".into()));
     app.update(key(KeyCode::Enter));
-    let Screen::Main(main) = &app.screen else { panic!("main") };
+    let main = main_of(&app);
     assert_eq!(main.tab, Tab::Events);
 }
 
