@@ -5,7 +5,7 @@
 
 use sea_orm::FromQueryResult;
 
-use super::sql::Sql;
+use super::sql::{Sql, scalar};
 use super::{ActingTx, StoreError};
 use crate::domain::Department;
 
@@ -175,16 +175,4 @@ pub async fn loads(tx: &ActingTx, department: Department, from: i64) -> Result<V
         .push(" ORDER BY 4 ASC, m.last_name ASC, m.id ASC");
     let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
     rows.iter().map(|row| Ok(Load::from_query_result(row, "")?)).collect()
-}
-
-async fn scalar(tx: &ActingTx, sql: Sql) -> Result<i64, StoreError> {
-    #[derive(FromQueryResult)]
-    struct Count {
-        n: i64,
-    }
-    let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
-    Ok(match row {
-        Some(row) => Count::from_query_result(&row, "")?.n,
-        None => 0,
-    })
 }

@@ -7,7 +7,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
-use super::sql::Sql;
+use super::sql::{Sql, scalar};
 use super::{ActingTx, Store, StoreError, search};
 use crate::domain::Department;
 use crate::domain::time::now_ms;
@@ -296,18 +296,6 @@ pub async fn delete(tx: &ActingTx, id: i64, expected_version: i64) -> Result<(),
         return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
     }
     Ok(())
-}
-
-async fn scalar(tx: &ActingTx, sql: Sql) -> Result<i64, StoreError> {
-    #[derive(FromQueryResult)]
-    struct Count {
-        n: i64,
-    }
-    let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
-    Ok(match row {
-        Some(row) => Count::from_query_result(&row, "")?.n,
-        None => 0,
-    })
 }
 
 impl Store {

@@ -102,6 +102,20 @@ impl Sql {
     }
 }
 
+/// Runs a query returning one integer column `n` (a count, a sum); 0
+/// when it returns no row.
+pub(crate) async fn scalar(tx: &super::ActingTx, sql: Sql) -> Result<i64, super::StoreError> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Scalar {
+        n: i64,
+    }
+    let row = sea_orm::ConnectionTrait::query_one_raw(tx.conn(), sql.build(tx.backend())).await?;
+    Ok(match row {
+        Some(row) => <Scalar as sea_orm::FromQueryResult>::from_query_result(&row, "")?.n,
+        None => 0,
+    })
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
 pub(crate) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());

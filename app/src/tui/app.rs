@@ -1570,10 +1570,16 @@ impl App {
         }
         let tabs = Tab::all(main.me.department).len() as u8;
         add(&mut lines, "Everywhere", Context::Global, &|command| !matches!(command, Command::GoTab(_)));
-        // The number keys read better as one line.
-        let numbers: Vec<String> =
-            (1..=tabs).map(|n| self.keymap.keys_of(Context::Global, Command::GoTab(n))).collect();
-        lines.push(HelpLine { section: "Everywhere", keys: numbers.join(","), what: "go to that tab".to_owned() });
+        // The number keys read better as one line ("1–7").
+        let first = self.keymap.first_key(Context::Global, Command::GoTab(1));
+        let last = self.keymap.first_key(Context::Global, Command::GoTab(tabs));
+        if let (Some(first), Some(last)) = (first, last) {
+            lines.push(HelpLine {
+                section: "Everywhere",
+                keys: format!("{first}–{last}"),
+                what: "go to that tab".to_owned(),
+            });
+        }
         if let Some(view) = main.view() {
             let kind = view.kind;
             let section = match kind {
@@ -1625,9 +1631,9 @@ impl App {
         }
         for command in [Command::Help, Command::CommandLine, Command::Quit] {
             // The first key only: the hints are a reminder, the help lists all.
-            let keys = self.keymap.keys_of(Context::Global, command);
-            let first = keys.split('/').next().unwrap_or_default().to_owned();
-            hints.push((first, command.describe().split(' ').next().unwrap_or("").to_owned()));
+            if let Some(key) = self.keymap.first_key(Context::Global, command) {
+                hints.push((key.to_string(), command.describe().split(' ').next().unwrap_or("").to_owned()));
+            }
         }
         hints
     }

@@ -416,13 +416,22 @@ impl Keymap {
         self.bindings.iter().filter(move |binding| binding.context == context)
     }
 
-    /// The keys of a command in a context, as text (`j/↓`).
-    pub fn keys_of(&self, context: Context, command: Command) -> String {
+    /// The keys of a command in a context.
+    fn keys(&self, context: Context, command: Command) -> &[Key] {
         self.bindings
             .iter()
             .find(|binding| binding.context == context && binding.command == command)
-            .map(|binding| binding.keys.iter().map(Key::to_string).collect::<Vec<_>>().join("/"))
-            .unwrap_or_default()
+            .map_or(&[], |binding| binding.keys.as_slice())
+    }
+
+    /// The keys of a command in a context, as text (`j/↓`).
+    pub fn keys_of(&self, context: Context, command: Command) -> String {
+        self.keys(context, command).iter().map(Key::to_string).collect::<Vec<_>>().join("/")
+    }
+
+    /// The first key of a command in a context, if it has one.
+    pub fn first_key(&self, context: Context, command: Command) -> Option<Key> {
+        self.keys(context, command).first().copied()
     }
 }
 

@@ -165,8 +165,8 @@ static EMPLOYEE_COLUMNS: [Column; 7] = [
 static AUDIT_COLUMNS: [Column; 5] = [
     col("At", Some("at"), 16, 0, true),
     col("Who", Some("actor_name"), 12, 2, true),
-    col("Action", Some("action"), 14, 1, true),
-    col("Record", Some("record_kind"), 12, 1, true),
+    col("Action", Some("action"), 16, 0, true),
+    col("Record", Some("record_kind"), 12, 0, true),
     col("Changes", None, 10, 4, false),
 ];
 static NOTIFICATION_COLUMNS: [Column; 4] = [
@@ -347,6 +347,18 @@ fn person(first: &str, last: &str) -> String {
 }
 
 impl DisplayRow {
+    /// The list this row belongs to.
+    pub fn kind(&self) -> ListKind {
+        match self.record {
+            Record::Client(_) => ListKind::Clients,
+            Record::Contract(_) => ListKind::Contracts,
+            Record::Event(_) => ListKind::Events,
+            Record::Employee(_) => ListKind::Employees,
+            Record::Audit(_) => ListKind::Audit,
+            Record::Notification(_) => ListKind::Notifications,
+        }
+    }
+
     /// The owners the permission policy looks at.
     pub fn owners(&self) -> Owners {
         match &self.record {

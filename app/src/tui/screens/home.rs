@@ -110,11 +110,12 @@ fn render_weeks(frame: &mut Frame, area: Rect, dashboard: &Dashboard, me: &Sessi
         .iter()
         .enumerate()
         .map(|(index, count)| {
-            let start = dashboard.weeks_from + WEEK_MS * index as i64;
-            let label = chrono::DateTime::from_timestamp_millis(start)
-                // Weeks are counted in UTC days (the running totals'), so
-                // they are labelled in UTC too.
-                .map(|at| at.format("%d/%m").to_string())
+            // Weeks start on UTC days (the running totals'); the label is
+            // the local date at noon UTC of that day, which is the same
+            // calendar date in every zone from UTC-12 to UTC+11.
+            let noon = dashboard.weeks_from + WEEK_MS * index as i64 + 12 * 3_600_000;
+            let label = chrono::DateTime::from_timestamp_millis(noon)
+                .map(|at| at.with_timezone(&chrono::Local).format("%d/%m").to_string())
                 .unwrap_or_default();
             Bar::default().value(*count).label(Line::from(label)).style(theme.series_a())
         })

@@ -277,20 +277,6 @@ impl ListView {
     }
 }
 
-impl DisplayRow {
-    fn kind(&self) -> ListKind {
-        use crate::tui::lists::Record;
-        match self.record {
-            Record::Client(_) => ListKind::Clients,
-            Record::Contract(_) => ListKind::Contracts,
-            Record::Event(_) => ListKind::Events,
-            Record::Employee(_) => ListKind::Employees,
-            Record::Audit(_) => ListKind::Audit,
-            Record::Notification(_) => ListKind::Notifications,
-        }
-    }
-}
-
 /// Which columns fit `width`: all when they fit, else key columns first.
 fn fitting(kind: ListKind, width: u16) -> Vec<usize> {
     let columns = kind.columns();
