@@ -12,6 +12,7 @@ use epic_crm::auth::secrets::{FileStore, SecretStore};
 use epic_crm::config::AuthSettings;
 use epic_crm::domain::time::ManualClock;
 use epic_crm::services::accounts::{Accounts, EmployeeForm};
+use sea_orm::{ConnectionTrait, Statement};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -34,7 +35,8 @@ impl Captured {
 
 /// Runs every account flow on `db`; returns the secrets it handled.
 async fn exercise(db: &common::TestDb) -> Vec<String> {
-    let clock = ManualClock::at(1_800_000_000_000);
+    // The real time: on PostgreSQL the database's clock decides expiry.
+    let clock = ManualClock::at(epic_crm::domain::time::now_ms());
     let dir = tempfile::tempdir().expect("temp dir");
     let secrets: Arc<dyn SecretStore> = Arc::new(FileStore::new(dir.path().join("tokens")));
     let settings = AuthSettings {
@@ -70,7 +72,19 @@ async fn exercise(db: &common::TestDb) -> Vec<String> {
     accounts.create_employee(&form("Ada", "ada@example.com", "MANAGEMENT"), Some(&handled[0])).await.expect("first");
     let _ = accounts.login("ada@example.com", &handled[1]).await;
     accounts.login("ada@example.com", &handled[0]).await.expect("login");
-    handled.push(secrets.get("signing-key").await.expect("key").expect("stored"));
+    match db.target {
+        // The application's own signing key, in the token store.
+        epic_crm::config::DatabaseTarget::Sqlite { .. } => {
+            handled.push(secrets.get("signing-key").await.expect("key").expect("stored"));
+        }
+        // The database's, which never leaves it (read here as its owner).
+        epic_crm::config::DatabaseTarget::Postgres { .. } => {
+            let raw = db.raw().await;
+            let sql = "SELECT encode(signing_key, 'hex') AS key FROM auth_settings";
+            let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("key");
+            handled.push(row.expect("row").try_get::<String>("", "key").expect("hex"));
+        }
+    }
     let store_key = tokens_key(dir.path());
     handled.extend(tokens_of(&secrets, &store_key).await);
     clock.advance_ms(10_000);

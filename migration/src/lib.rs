@@ -8,6 +8,7 @@ mod m20261123_000001_schema;
 mod m20261123_000002_login_attempts;
 mod m20261123_000003_sort_indexes;
 mod m20261123_000004_dashboard_totals;
+mod m20261202_000005_team_mode;
 
 /// The ordered list of every migration of the CRM.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_login_attempts::Migration),
             Box::new(m20261123_000003_sort_indexes::Migration),
             Box::new(m20261123_000004_dashboard_totals::Migration),
+            Box::new(m20261202_000005_team_mode::Migration),
         ]
     }
 }

@@ -3,12 +3,14 @@
 //! command's session, lockouts, and where tokens are kept on this machine.
 
 pub mod authority;
+pub mod database;
 pub mod lockout;
 pub mod password;
 pub mod secrets;
 pub mod tokens;
 
 pub use authority::{LocalAuthority, Session, SessionAuthority, Tokens};
+pub use database::DatabaseAuthority;
 
 use crate::error::{Failure, FailureKind};
 use crate::store::StoreError;
@@ -76,7 +78,8 @@ impl AuthError {
 }
 
 fn locked_message(until_ms: i64, now_ms: i64) -> String {
-    let seconds = (until_ms - now_ms).max(1000).div_euclid(1000);
+    // Rounded up: "60 seconds" while any part of the 60th remains.
+    let seconds = ((until_ms - now_ms).max(1000) + 999).div_euclid(1000);
     let wait = if seconds < 90 { format!("{seconds} seconds") } else { format!("{} minutes", (seconds + 59) / 60) };
     let at = chrono::DateTime::from_timestamp_millis(until_ms)
         .map(|at| at.with_timezone(&chrono::Local).format("%H:%M:%S").to_string())

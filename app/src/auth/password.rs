@@ -124,6 +124,51 @@ impl Hashing {
     }
 }
 
+/// Derives the 32-byte argon2id key of a password with the given salt and
+/// costs: what PostgreSQL team mode sends instead of the password (the
+/// database keeps only its SHA-256).  The same bytes as the hash part of
+/// a PHC string made with that salt and those costs.
+pub fn derive_key(password: &str, salt: &[u8], m_cost: u32, t_cost: u32, p_cost: u32) -> Result<Vec<u8>, AuthError> {
+    let params = Params::new(m_cost, t_cost, p_cost, Some(KEY_BYTES))
+        .map_err(|err| AuthError::Internal(format!("argon2 parameters: {err}")))?;
+    let mut key = vec![0u8; KEY_BYTES];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), salt, &mut key)
+        .map_err(|err| AuthError::Internal(format!("deriving a key: {err}")))?;
+    Ok(key)
+}
+
+/// Bytes of a derived key (argon2's usual output length).
+pub const KEY_BYTES: usize = 32;
+
+/// A password's new key: a fresh salt, the configured costs, the key.
+#[derive(Clone)]
+pub struct FreshKey {
+    pub salt: Vec<u8>,
+    pub m_cost: u32,
+    pub t_cost: u32,
+    pub p_cost: u32,
+    pub key: Vec<u8>,
+}
+
+/// Never shows the key.
+impl std::fmt::Debug for FreshKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FreshKey").field("m_cost", &self.m_cost).field("t_cost", &self.t_cost).finish_non_exhaustive()
+    }
+}
+
+impl Hashing {
+    /// A new key for `password` with a fresh 16-byte salt and today's costs.
+    pub fn fresh_key(&self, password: &str) -> Result<FreshKey, AuthError> {
+        let mut salt = vec![0u8; 16];
+        OsRng.try_fill_bytes(&mut salt).map_err(|err| AuthError::Internal(format!("random salt: {err}")))?;
+        let (m_cost, t_cost, p_cost) = (self.params.m_cost(), self.params.t_cost(), self.params.p_cost());
+        let key = derive_key(password, &salt, m_cost, t_cost, p_cost)?;
+        Ok(FreshKey { salt, m_cost, t_cost, p_cost, key })
+    }
+}
+
 /// A one-time password for an account a manager reset: 16 characters from
 /// an alphabet without look-alikes (no 0/O, 1/l/I), about 90 bits.
 pub fn one_time() -> Result<String, AuthError> {
@@ -174,6 +219,23 @@ mod tests {
         assert!(!hashing.is_outdated(&phc));
         let production = Hashing::from_settings(&AuthSettings::default()).expect("params");
         assert!(production.is_outdated(&phc));
+    }
+
+    #[test]
+    fn derived_keys_are_the_hash_of_a_phc_string() {
+        // Credentials converted from PHC strings keep working in team mode:
+        // the key derived from the PHC salt and costs is its hash part.
+        let hashing = fast();
+        let phc = hashing.hash("correct horse battery").expect("hash");
+        let parsed = PasswordHash::new(&phc).expect("parse");
+        let mut salt = [0u8; 64];
+        let salt = parsed.salt.expect("salt").decode_b64(&mut salt).expect("salt bytes");
+        let key = derive_key("correct horse battery", salt, 64, 1, 1).expect("derive");
+        assert_eq!(key.as_slice(), parsed.hash.expect("hash").as_bytes());
+        assert_ne!(derive_key("correct horse batterY", salt, 64, 1, 1).expect("derive"), key);
+        let fresh = hashing.fresh_key("correct horse battery").expect("fresh");
+        assert_eq!((fresh.salt.len(), fresh.key.len(), fresh.m_cost, fresh.t_cost), (16, 32, 64, 1));
+        assert_eq!(derive_key("correct horse battery", &fresh.salt, 64, 1, 1).expect("derive"), fresh.key);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `epic-crm db migrate | status | reset --yes`.
+//! `epic-crm db migrate | status | reset --yes | init-roles`.
 
 use clap::Subcommand;
 
@@ -20,6 +20,30 @@ pub enum DbCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// PostgreSQL for a team: create the owner, migrator and app roles, the
+    /// schema and its privileges (run with an administrator's URL; safe to
+    /// run again).
+    InitRoles(InitRolesArgs),
+}
+
+/// The names `db init-roles` uses.
+#[derive(Debug, clap::Args)]
+pub struct InitRolesArgs {
+    /// The role owning the schema and every object in it (NOLOGIN).
+    #[arg(long, default_value = "crm_owner")]
+    owner: String,
+    /// The login that runs migrations and demo seeding as the owner.
+    #[arg(long, default_value = "crm_migrator")]
+    migrator: String,
+    /// The login the CRM's users connect as.
+    #[arg(long, default_value = "crm_app")]
+    app: String,
+    /// The schema (default: the URL's ?schema=NAME, else crm).
+    #[arg(long)]
+    schema: Option<String>,
+    /// Give the migrator and app roles new passwords (printed once).
+    #[arg(long)]
+    reset_passwords: bool,
 }
 
 pub(super) async fn run(command: DbCommand, target: &DatabaseTarget, format: Format) -> Result<(), Failure> {
@@ -63,6 +87,7 @@ pub(super) async fn run(command: DbCommand, target: &DatabaseTarget, format: For
                 }
             }
         }
+        DbCommand::InitRoles(args) => init_roles(args, target, format).await?,
         DbCommand::Reset { yes } => {
             if !yes {
                 return Err(Failure::usage(format!(
@@ -74,6 +99,47 @@ pub(super) async fn run(command: DbCommand, target: &DatabaseTarget, format: For
             match format {
                 Format::Json => out!("{}", serde_json::json!({ "database": target.describe(), "reset": true })),
                 _ => out!("{} was emptied and its schema rebuilt.", target.describe()),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn init_roles(args: InitRolesArgs, target: &DatabaseTarget, format: Format) -> Result<(), Failure> {
+    let schema = args.schema.or_else(|| target.schema()).unwrap_or_else(|| crate::config::DEFAULT_SCHEMA.to_owned());
+    let names = database::RoleNames { owner: args.owner, migrator: args.migrator, app: args.app, schema };
+    let report = database::init_roles(target, &names, args.reset_passwords).await?;
+    let url = |user: &str, password: Option<&String>| {
+        database::role_url(target, user, password.map(String::as_str), &names.schema).unwrap_or_default()
+    };
+    let migrator_url = url(&names.migrator, report.migrator_password.as_ref());
+    let app_url = url(&names.app, report.app_password.as_ref());
+    match format {
+        Format::Json => out!(
+            "{}",
+            serde_json::json!({
+                "database": target.describe(),
+                "schema": names.schema,
+                "owner": names.owner,
+                "migrator": names.migrator,
+                "app": names.app,
+                "steps": report.steps,
+                "migrator_url": migrator_url,
+                "app_url": app_url,
+                "passwords_set": report.migrator_password.is_some() || report.app_password.is_some(),
+            })
+        ),
+        _ => {
+            for step in &report.steps {
+                out!("- {step}");
+            }
+            out!();
+            out!("Migrator URL (db migrate, demo seed):  {migrator_url}");
+            out!("App URL (everyone's CRM, the TUI):     {app_url}");
+            if report.migrator_password.is_some() || report.app_password.is_some() {
+                out!("The new passwords are shown this once: keep them in your team's password manager.");
+            } else {
+                out!("Passwords were kept (--reset-passwords sets new ones).");
             }
         }
     }

@@ -18,6 +18,7 @@ mod clients;
 mod contracts;
 mod db;
 mod demo;
+mod doctor;
 mod employees;
 mod events;
 mod output;
@@ -72,6 +73,9 @@ pub enum Command {
     /// Fill the database with realistic demo data.
     #[command(subcommand)]
     Demo(demo::DemoCommand),
+    /// Check the configuration, the connection and (on PostgreSQL) that the
+    /// database enforces permissions itself; prints a fix for each problem.
+    Doctor,
     /// Measure list, paging, search and count latency on the database.
     Bench(bench::BenchArgs),
     /// Log in to the database (the password is prompted, or read with --password-stdin).
@@ -107,6 +111,7 @@ impl Command {
     fn name(&self) -> &'static str {
         match self {
             Command::Db(_) => "db",
+            Command::Doctor => "doctor",
             Command::Demo(_) => "demo",
             Command::Bench(_) => "bench",
             Command::Login(_) => "login",
@@ -165,6 +170,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     let result = runtime.block_on(async {
         match command {
             Command::Db(command) => db::run(command, &target, cli.format).await,
+            Command::Doctor => doctor::run(&target, cli.config.as_deref(), cli.format).await,
             Command::Demo(command) => demo::run(command, &target, cli.format).await,
             Command::Bench(args) => bench::run(args, &target, cli.format).await,
             Command::Login(args) => session::login(args, &target, &settings, cli.format).await,

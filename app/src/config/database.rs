@@ -21,6 +21,10 @@ pub enum DatabaseTarget {
     },
 }
 
+/// The schema the CRM lives in on PostgreSQL unless the URL names another
+/// with `?schema=NAME`.
+pub const DEFAULT_SCHEMA: &str = "crm";
+
 /// The embedded default: `$XDG_DATA_HOME/epic-crm/epic-crm.db`.
 pub fn default_sqlite_path() -> Result<PathBuf, Failure> {
     Ok(project_dirs()?.data_dir().join("epic-crm.db"))
@@ -80,9 +84,54 @@ impl DatabaseTarget {
                 if parsed.path().trim_start_matches('/').is_empty() {
                     return Err(usage("no database name"));
                 }
+                if let Some((_, schema)) = parsed.query_pairs().find(|(key, _)| key == "schema")
+                    && !valid_schema(&schema)
+                {
+                    return Err(usage(&format!(
+                        "the schema \"{schema}\" is not a plain name: use lower-case letters, digits and _"
+                    )));
+                }
                 Ok(DatabaseTarget::Postgres { url: url.to_owned() })
             }
             other => Err(usage(&format!("unsupported scheme \"{other}\""))),
+        }
+    }
+
+    /// The PostgreSQL schema the CRM lives in: `?schema=NAME` of the URL,
+    /// else [`DEFAULT_SCHEMA`]; `None` on SQLite.
+    pub fn schema(&self) -> Option<String> {
+        match self {
+            DatabaseTarget::Sqlite { .. } => None,
+            DatabaseTarget::Postgres { url } => Some(
+                url::Url::parse(url)
+                    .ok()
+                    .and_then(|parsed| {
+                        parsed.query_pairs().find(|(key, _)| key == "schema").map(|(_, value)| value.into_owned())
+                    })
+                    .unwrap_or_else(|| DEFAULT_SCHEMA.to_owned()),
+            ),
+        }
+    }
+
+    /// The PostgreSQL URL as the driver takes it: without the CRM's own
+    /// `schema` parameter.
+    pub fn driver_url(&self) -> Option<String> {
+        match self {
+            DatabaseTarget::Sqlite { .. } => None,
+            DatabaseTarget::Postgres { url } => {
+                let mut parsed = url::Url::parse(url).ok()?;
+                let kept: Vec<(String, String)> = parsed
+                    .query_pairs()
+                    .filter(|(key, _)| key != "schema")
+                    .map(|(key, value)| (key.into_owned(), value.into_owned()))
+                    .collect();
+                if kept.is_empty() {
+                    parsed.set_query(None);
+                } else {
+                    parsed.query_pairs_mut().clear().extend_pairs(kept);
+                }
+                Some(parsed.to_string())
+            }
         }
     }
 
@@ -100,6 +149,15 @@ impl DatabaseTarget {
             },
         }
     }
+}
+
+/// A schema name needing no quotes: what `init-roles` and the policies
+/// can safely name.
+pub fn valid_schema(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first.is_ascii_lowercase() || first == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name.len() <= 63
 }
 
 #[cfg(test)]
@@ -132,6 +190,23 @@ mod tests {
             let failure = DatabaseTarget::parse(url).expect_err(url);
             assert_eq!(failure.kind.exit_code(), 2, "{url}");
             assert!(failure.message.contains("sqlite://PATH"), "{}", failure.message);
+        }
+    }
+
+    #[test]
+    fn the_schema_comes_from_the_url() {
+        let target =
+            DatabaseTarget::parse("postgres://crm:pw@127.0.0.1/office?schema=team_a&sslmode=disable").expect("parse");
+        assert_eq!(target.schema().as_deref(), Some("team_a"));
+        assert_eq!(target.driver_url().as_deref(), Some("postgres://crm:pw@127.0.0.1/office?sslmode=disable"));
+        let plain = DatabaseTarget::parse("postgres://crm@127.0.0.1/office").expect("parse");
+        assert_eq!(plain.schema().as_deref(), Some(DEFAULT_SCHEMA));
+        assert_eq!(plain.driver_url().as_deref(), Some("postgres://crm@127.0.0.1/office"));
+        for bad in ["Crm", "crm;drop", "1crm", ""] {
+            let url = format!("postgres://crm@127.0.0.1/office?schema={bad}");
+            let failure = DatabaseTarget::parse(&url).expect_err(bad);
+            assert_eq!(failure.kind.exit_code(), 2, "{bad}");
+            assert!(failure.message.contains("schema"), "{}", failure.message);
         }
     }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::error::Failure;
 
 mod database;
-pub use database::{DatabaseTarget, default_sqlite_path};
+pub use database::{DEFAULT_SCHEMA, DatabaseTarget, default_sqlite_path, valid_schema};
 
 /// The application name used for every platform directory.
 pub const APP_NAME: &str = "epic-crm";

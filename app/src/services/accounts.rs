@@ -13,14 +13,14 @@ use std::sync::Arc;
 
 use crate::auth::secrets::{self, SecretStore};
 use crate::auth::tokens::{self, digest};
-use crate::auth::{AuthError, LocalAuthority, Session, SessionAuthority, Tokens, password};
+use crate::auth::{AuthError, DatabaseAuthority, LocalAuthority, Session, SessionAuthority, Tokens, password};
 use crate::config::{AuthSettings, DatabaseTarget, Settings};
 use crate::domain::time::{Clock, SystemClock};
 use crate::domain::validation;
 use crate::domain::{Department, policy};
 use crate::error::Failure;
-use crate::store::Store;
 use crate::store::employees::{EmployeeRow, NewEmployee};
+use crate::store::{Backend, Store};
 
 /// An employee to create, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -90,26 +90,26 @@ impl Accounts {
         state_dir: PathBuf,
     ) -> Result<Accounts, Failure> {
         let locks = state_dir.join("locks");
-        let authority = LocalAuthority::open(
-            store.clone(),
-            secrets.as_ref(),
-            &locks.join("signing-key.lock"),
-            settings,
-            clock.clone(),
-        )
-        .await?;
+        // SQLite: the application is the authority, with its own signing
+        // key.  PostgreSQL: the database is (SECURITY.md), and no key is
+        // kept on this machine.
+        let authority: Arc<dyn SessionAuthority> = match store.backend() {
+            Backend::Sqlite => Arc::new(
+                LocalAuthority::open(
+                    store.clone(),
+                    secrets.as_ref(),
+                    &locks.join("signing-key.lock"),
+                    settings,
+                    clock.clone(),
+                )
+                .await?,
+            ),
+            Backend::Postgres => Arc::new(DatabaseAuthority::new(store.clone(), settings)?),
+        };
         let identity = database_identity(target);
         let session_key = format!("session-{}", &digest(&identity)[..32]);
         let lock_path = locks.join(format!("{session_key}.lock"));
-        Ok(Accounts {
-            store,
-            authority: Arc::new(authority),
-            secrets,
-            session_key,
-            lock_path,
-            clock,
-            database: target.describe(),
-        })
+        Ok(Accounts { store, authority, secrets, session_key, lock_path, clock, database: target.describe() })
     }
 
     /// The open database.
@@ -265,6 +265,7 @@ impl Accounts {
         }
         let new = form.validate()?;
         let email = new.email.clone();
+        let asked = new.clone();
         let (id, one_time_password) = match &session {
             None => {
                 // Refused as "not logged in" when employees exist already.
@@ -288,6 +289,25 @@ impl Accounts {
             Some(session) => {
                 self.store.as_employee(&session.actor(), async |tx| crate::store::employees::get(tx, id).await).await?
             }
+            // In team mode nobody may read anything without a session, the
+            // new manager included: what was written is what was asked.
+            None if self.store.backend() == Backend::Postgres => {
+                let now = crate::domain::time::now_ms();
+                EmployeeRow {
+                    id,
+                    first_name: asked.first_name,
+                    last_name: asked.last_name,
+                    email: asked.email,
+                    phone: asked.phone,
+                    department_id: Department::Management.id(),
+                    active: true,
+                    deactivated_at: None,
+                    must_change_password: false,
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                }
+            }
             None => self
                 .store
                 .employee_by_email(&email)
@@ -302,6 +322,9 @@ impl Accounts {
     /// Whether the database has no employee yet, so the next one created
     /// is the first manager and needs no login.
     pub async fn needs_first_manager(&self) -> Result<bool, Failure> {
+        if self.store.backend() == Backend::Postgres {
+            return Ok(!self.store.has_employees().await?);
+        }
         let tx = self.store.read_accounts().await?;
         let count = tx.employee_count().await?;
         tx.commit().await?;

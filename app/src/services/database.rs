@@ -15,7 +15,7 @@ pub async fn open(target: &DatabaseTarget) -> Result<Store, Failure> {
         let pending = schema::status(&store).await?.iter().filter(|m| !m.applied).count();
         if pending > 0 {
             return Err(Failure::invalid(format!(
-                "The PostgreSQL database {} needs {pending} migration(s): run `epic-crm db migrate` first.",
+                "The PostgreSQL database {} needs {pending} migration(s): run `epic-crm db migrate` first (in team mode with the migrator's URL; `epic-crm doctor` checks the setup).",
                 target.describe()
             )));
         }
@@ -39,4 +39,65 @@ pub async fn status(target: &DatabaseTarget) -> Result<Vec<MigrationState>, Fail
 pub async fn reset(target: &DatabaseTarget) -> Result<(), Failure> {
     let store = Store::open(target).await?;
     Ok(schema::reset(&store).await?)
+}
+
+/// The roles of PostgreSQL team mode, as `db init-roles` names them.
+pub use crate::store::roles::{RoleNames, RolesReport};
+
+/// Creates or corrects the owner, migrator and app roles, the schema and
+/// its privileges (run with an administrator's URL).
+pub async fn init_roles(
+    target: &DatabaseTarget,
+    names: &RoleNames,
+    reset_passwords: bool,
+) -> Result<RolesReport, Failure> {
+    if matches!(target, DatabaseTarget::Sqlite { .. }) {
+        return Err(Failure::usage(
+            "db init-roles sets up PostgreSQL for a team: give an administrator's URL with --database postgres://ADMIN@HOST/DB (the embedded SQLite file needs no roles).",
+        ));
+    }
+    for (what, name) in [("--owner", &names.owner), ("--migrator", &names.migrator), ("--app", &names.app)] {
+        if !crate::store::roles::valid_role(name) {
+            return Err(Failure::usage(format!(
+                "{what} \"{name}\" is not a plain role name: use lower-case letters, digits and _ (not starting with pg_)."
+            )));
+        }
+    }
+    if !crate::config::valid_schema(&names.schema) {
+        return Err(Failure::usage(format!(
+            "The schema \"{}\" is not a plain name: use lower-case letters, digits and _.",
+            names.schema
+        )));
+    }
+    if names.owner == names.migrator || names.owner == names.app || names.migrator == names.app {
+        return Err(Failure::usage("The owner, migrator and app roles must be three different roles."));
+    }
+    let store = Store::open(target).await?;
+    let report = crate::store::roles::init_roles(&store, names, reset_passwords).await;
+    store.close().await.ok();
+    Ok(report?)
+}
+
+/// The URL a role connects with: the administrator's URL with another user
+/// (and password, when one was just set), naming the schema when it is not
+/// the default.
+pub fn role_url(admin: &DatabaseTarget, user: &str, password: Option<&str>, schema: &str) -> Option<String> {
+    let DatabaseTarget::Postgres { url } = admin else { return None };
+    let mut parsed = url::Url::parse(url).ok()?;
+    parsed.set_username(user).ok()?;
+    parsed.set_password(password).ok()?;
+    let kept: Vec<(String, String)> = parsed
+        .query_pairs()
+        .filter(|(key, _)| key != "schema")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    parsed.set_query(None);
+    if !kept.is_empty() || schema != crate::config::DEFAULT_SCHEMA {
+        let mut pairs = parsed.query_pairs_mut();
+        pairs.extend_pairs(kept);
+        if schema != crate::config::DEFAULT_SCHEMA {
+            pairs.append_pair("schema", schema);
+        }
+    }
+    Some(parsed.to_string())
 }

@@ -14,9 +14,9 @@ use crate::config::DatabaseTarget;
 use crate::domain::Department;
 use crate::domain::time::{DAY_MS, now_ms};
 use crate::error::Failure;
-use crate::store::Store;
 use crate::store::bulk::BulkLoad;
 use crate::store::schema;
+use crate::store::{Backend, Store};
 
 /// The password of every demo login.
 pub const DEMO_PASSWORD: &str = "EpicDemo-2026";
@@ -309,7 +309,7 @@ async fn seed_employees(
     let count = (clients / 200).max(12);
     let mut staff = Staff { count, manager: 1, sales: Vec::new(), support: Vec::new() };
     let mut values = Vec::with_capacity(count as usize * EMPLOYEE_COLUMNS.len());
-    let mut credentials = Vec::with_capacity(count as usize * 3);
+    let mut credentials = Vec::with_capacity(count as usize);
     for index in 0..count {
         let id = index as i64 + 1;
         let first = pick(rng, &lists.first);
@@ -350,11 +350,54 @@ async fn seed_employees(
             Value::from(created),
             Value::from(1i64),
         ]);
-        credentials.extend([Value::from(id), Value::from(password_hash.to_owned()), Value::from(created)]);
+        credentials.push((id, created));
     }
     load.insert("employees", &EMPLOYEE_COLUMNS, values).await?;
-    load.insert("credentials", &["employee_id", "password_hash", "updated_at"], credentials).await?;
+    write_credentials(load, &credentials, password_hash).await?;
     Ok(staff)
+}
+
+/// Every demo login's password verifier: the PHC string on SQLite; in
+/// PostgreSQL team mode the salt and costs of that same hash and SHA-256
+/// of its derived key (the database authority's form, migration 0005).
+async fn write_credentials(load: &mut BulkLoad, employees: &[(i64, i64)], password_hash: &str) -> Result<(), Failure> {
+    let mut values = Vec::with_capacity(employees.len() * 7);
+    match load.backend() {
+        Backend::Sqlite => {
+            for (id, created) in employees {
+                values.extend([Value::from(*id), Value::from(password_hash.to_owned()), Value::from(*created)]);
+            }
+            load.insert("credentials", &["employee_id", "password_hash", "updated_at"], values).await?;
+        }
+        Backend::Postgres => {
+            let parsed = argon2::PasswordHash::new(password_hash)
+                .map_err(|err| Failure::unexpected(format!("Cannot read the demo password's hash: {err}.")))?;
+            let mut buffer = [0u8; 64];
+            let salt = parsed
+                .salt
+                .and_then(|salt| salt.decode_b64(&mut buffer).ok())
+                .ok_or_else(|| Failure::unexpected("The demo password's hash has no salt."))?
+                .to_vec();
+            let key = parsed.hash.ok_or_else(|| Failure::unexpected("The demo password's hash is empty."))?;
+            let verifier = <sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()).to_vec();
+            let params = argon2::Params::try_from(&parsed)
+                .map_err(|err| Failure::unexpected(format!("Cannot read the demo password's costs: {err}.")))?;
+            for (id, created) in employees {
+                values.extend([
+                    Value::from(*id),
+                    Value::from(salt.clone()),
+                    Value::from(params.m_cost() as i32),
+                    Value::from(params.t_cost() as i32),
+                    Value::from(params.p_cost() as i32),
+                    Value::from(verifier.clone()),
+                    Value::from(*created),
+                ]);
+            }
+            let columns = ["employee_id", "salt", "m_cost", "t_cost", "p_cost", "verifier", "updated_at"];
+            load.insert("credentials", &columns, values).await?;
+        }
+    }
+    Ok(())
 }
 
 const CLIENT_COLUMNS: [&str; 11] = [

@@ -9,6 +9,7 @@ pub mod contracts;
 pub mod dashboard;
 pub mod database;
 pub mod demo;
+pub mod doctor;
 pub mod employees;
 pub mod events;
 pub mod records;

@@ -114,6 +114,11 @@ impl BulkLoad {
         matches!(self.backend, Backend::Sqlite | Backend::Postgres)
     }
 
+    /// The backend loaded into.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Inserts rows given as one flat list of values, `columns.len()` per
     /// row, split into statements of at most [`MAX_VALUES_PER_STATEMENT`].
     pub async fn insert(&mut self, table: &str, columns: &[&str], values: Vec<Value>) -> Result<(), StoreError> {

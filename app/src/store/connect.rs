@@ -34,7 +34,7 @@ pub(super) enum Mode {
 pub(super) async fn connect(target: &DatabaseTarget, mode: Mode) -> Result<(DatabaseConnection, Backend), StoreError> {
     match target {
         DatabaseTarget::Sqlite { path } => Ok((connect_sqlite(path, mode).await?, Backend::Sqlite)),
-        DatabaseTarget::Postgres { url } => Ok((connect_postgres(url, target).await?, Backend::Postgres)),
+        DatabaseTarget::Postgres { .. } => Ok((connect_postgres(target).await?, Backend::Postgres)),
     }
 }
 
@@ -95,12 +95,8 @@ fn create_private_file(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-async fn connect_postgres(url: &str, target: &DatabaseTarget) -> Result<DatabaseConnection, StoreError> {
-    let options = PgConnectOptions::from_str(url).map_err(|_| {
-        StoreError::Invalid(
-            "The PostgreSQL URL cannot be used: write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE.".into(),
-        )
-    })?;
+async fn connect_postgres(target: &DatabaseTarget) -> Result<DatabaseConnection, StoreError> {
+    let options = postgres_options(target)?;
     let unreachable = |reason: String| {
         StoreError::Unavailable(format!(
             "Cannot connect to the PostgreSQL database {} ({reason}): check that the server is running and that the URL, user and password are right.",
@@ -121,6 +117,21 @@ async fn connect_postgres(url: &str, target: &DatabaseTarget) -> Result<Database
     }
     let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(CONNECT_TIMEOUT).connect_lazy_with(options);
     Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+}
+
+/// The driver's options for a PostgreSQL target.  Every connection starts
+/// with its `search_path` set to the CRM's schema alone, whatever the role's
+/// own setting, so no object of another schema can stand in for one of the
+/// CRM's.
+pub(crate) fn postgres_options(target: &DatabaseTarget) -> Result<PgConnectOptions, StoreError> {
+    let invalid = || {
+        StoreError::Invalid(
+            "The PostgreSQL URL cannot be used: write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE.".into(),
+        )
+    };
+    let url = target.driver_url().ok_or_else(invalid)?;
+    let schema = target.schema().ok_or_else(invalid)?;
+    Ok(PgConnectOptions::from_str(&url).map_err(|_| invalid())?.options([("search_path", schema)]))
 }
 
 /// A few words on why a connection failed, never the driver's full text.

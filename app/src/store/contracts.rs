@@ -184,7 +184,7 @@ pub async fn update(
         .await?;
     if result.rows_affected == 0 {
         let current = get(tx, id).await?;
-        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+        return Err(StoreError::stale_or_refused(KIND, id, expected_version, current.version));
     }
     get(tx, id).await
 }
@@ -201,7 +201,7 @@ pub async fn delete(tx: &ActingTx, id: i64, expected_version: i64) -> Result<(),
     let result = sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
     if result.rows_affected() == 0 {
         let current = get(tx, id).await?;
-        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+        return Err(StoreError::stale_or_refused(KIND, id, expected_version, current.version));
     }
     Ok(())
 }

@@ -245,11 +245,12 @@ pub async fn update(
         .await?;
     if result.rows_affected == 0 {
         let current = get(tx, id).await?;
-        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+        return Err(StoreError::stale_or_refused(KIND, id, expected_version, current.version));
     }
-    if changes.active == Some(false) {
+    if changes.active == Some(false) && tx.backend() == super::Backend::Sqlite {
         // Deactivation ends every session at once, so a reactivation later
-        // does not bring an old (perhaps stolen) session back.
+        // does not bring an old (perhaps stolen) session back.  (On
+        // PostgreSQL a trigger does it: the app role cannot touch sessions.)
         let mut revoke = Sql::with("UPDATE sessions SET revoked_at = ? WHERE employee_id = ", now);
         revoke.bind(id).push(" AND revoked_at IS NULL");
         sea_orm::ConnectionTrait::execute_raw(tx.conn(), revoke.build(tx.backend())).await?;
@@ -293,7 +294,7 @@ pub async fn delete(tx: &ActingTx, id: i64, expected_version: i64) -> Result<(),
     let result = sea_orm::ConnectionTrait::execute_raw(tx.conn(), sql.build(tx.backend())).await?;
     if result.rows_affected() == 0 {
         let current = get(tx, id).await?;
-        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+        return Err(StoreError::stale_or_refused(KIND, id, expected_version, current.version));
     }
     Ok(())
 }

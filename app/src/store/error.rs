@@ -34,6 +34,14 @@ pub enum StoreError {
     /// A rule of the database was broken (check or foreign key).
     #[error("{0}")]
     Rejected(String),
+    /// The database itself refused: the acting employee may not do this
+    /// (PostgreSQL's row-level security, column privileges, checked
+    /// functions).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The database refused the session the statement was made with.
+    #[error("{0}")]
+    SessionRefused(String),
     /// The request itself is invalid (e.g. a cursor for another sort).
     #[error("{0}")]
     Invalid(String),
@@ -54,8 +62,53 @@ impl From<DbErr> for StoreError {
     }
 }
 
+/// The SQLSTATE and primary message of a database error, if it is one.
+fn database_error(err: &DbErr) -> Option<(String, String)> {
+    let sqlx = match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e.as_ref(),
+        _ => return None,
+    };
+    let db = sqlx.as_database_error()?;
+    Some((db.code()?.into_owned(), db.message().to_owned()))
+}
+
+impl StoreError {
+    /// An update or delete that matched nothing at the version the caller
+    /// read: a conflict when the record has moved on, otherwise the
+    /// database's policies hid it from this employee (SECURITY.md: an
+    /// UPDATE filtered by row-level security affects no row, silently).
+    pub(crate) fn stale_or_refused(kind: &'static str, id: i64, expected: i64, current: i64) -> StoreError {
+        if current == expected {
+            StoreError::Forbidden(format!("The database does not let you change {kind} {id}"))
+        } else {
+            StoreError::Conflict { kind, id, current }
+        }
+    }
+}
+
 /// Turns a driver error into a store error with a message safe to show.
 fn translate(err: DbErr) -> StoreError {
+    // PostgreSQL's own refusals, by SQLSTATE.  The CRM's checked functions
+    // and triggers raise sentences of their own, which hold no data.
+    if let Some((code, message)) = database_error(&err) {
+        match code.as_str() {
+            "28000" => {
+                return StoreError::SessionRefused(
+                    "The database refused your session (it expired, was ended, or the account changed): log in again with `epic-crm login`".into(),
+                );
+            }
+            "42501" if message.starts_with("permission denied") || message.contains("row-level security") => {
+                return StoreError::Forbidden(
+                    "The database does not let your account do this: your department or ownership forbids it".into(),
+                );
+            }
+            "42501" => return StoreError::Forbidden(format!("The database refused: {message}")),
+            "23514" if !message.contains("violates check constraint") => {
+                return StoreError::Rejected(format!("The database refused the change: {message}"));
+            }
+            _ => {}
+        }
+    }
     let text = err.to_string();
     let lower = text.to_ascii_lowercase();
     let is_connection = matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
@@ -115,6 +168,8 @@ impl From<StoreError> for Failure {
             StoreError::NotFound { .. } => FailureKind::NotFound,
             StoreError::Conflict { .. } | StoreError::Duplicate(_) => FailureKind::Conflict,
             StoreError::Rejected(_) | StoreError::Invalid(_) => FailureKind::InvalidInput,
+            StoreError::Forbidden(_) => FailureKind::PermissionDenied,
+            StoreError::SessionRefused(_) => FailureKind::Unauthenticated,
             StoreError::Unavailable(_) => FailureKind::Unavailable,
             StoreError::Internal(_) | StoreError::Database(_) => FailureKind::Unexpected,
         };

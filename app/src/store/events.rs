@@ -210,7 +210,7 @@ pub async fn update(
         .await?;
     if result.rows_affected == 0 {
         let current = get(tx, id).await?;
-        return Err(StoreError::Conflict { kind: KIND, id, current: current.version });
+        return Err(StoreError::stale_or_refused(KIND, id, expected_version, current.version));
     }
     get(tx, id).await
 }

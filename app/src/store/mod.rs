@@ -9,14 +9,17 @@ pub mod clients;
 mod connect;
 pub mod contracts;
 pub mod dashboard;
+pub mod doctor;
 pub mod employees;
 mod error;
 pub mod events;
 pub mod notifications;
 pub mod paging;
+pub mod roles;
 pub mod schema;
 pub mod search;
 mod sql;
+pub mod team;
 
 pub use crate::config::DatabaseTarget;
 pub use acting::{ActingTx, Actor};
@@ -57,6 +60,8 @@ impl Backend {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
+    /// The PostgreSQL schema every connection's search path names.
+    schema: Option<String>,
 }
 
 impl Store {
@@ -65,7 +70,7 @@ impl Store {
     /// embedded default on first use.
     pub async fn open(target: &DatabaseTarget) -> Result<Store, StoreError> {
         let (db, backend) = connect::connect(target, connect::Mode::Normal).await?;
-        Ok(Store { db, backend })
+        Ok(Store { db, backend, schema: target.schema() })
     }
 
     /// The backend this store runs on.
@@ -73,10 +78,21 @@ impl Store {
         self.backend
     }
 
+    /// The PostgreSQL schema the CRM lives in (`None` on SQLite).
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
     /// The connection pool, for system work that acts for no employee
     /// (migrations, demo data, benchmarks' setup).
     pub(crate) fn system(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Asks the database for nothing, to see that it answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sea_orm::ConnectionTrait::execute_unprepared(&self.db, "SELECT 1").await?;
+        Ok(())
     }
 
     /// Closes every pooled connection (SQLite then checkpoints its WAL).

@@ -16,6 +16,7 @@ pub struct MigrationState {
 
 /// Applies every pending migration; returns the names applied.
 pub async fn migrate(store: &Store) -> Result<Vec<String>, StoreError> {
+    ensure_schema(store).await?;
     let pending: Vec<String> =
         Migrator::get_pending_migrations(store.system()).await?.iter().map(|m| m.name().to_owned()).collect();
     if !pending.is_empty() {
@@ -33,8 +34,68 @@ pub async fn migrate(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(pending)
 }
 
+/// Creates the CRM's schema when it does not exist yet: a single-role
+/// setup (the role owns the database).  In team mode `epic-crm db
+/// init-roles` made it, owned by the owner role.
+pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
+    let Some(schema) = store.schema() else { return Ok(()) };
+    let exists = store
+        .system()
+        .query_one_raw(Statement::from_sql_and_values(
+            store.backend().sea(),
+            "SELECT 1 AS n FROM pg_namespace WHERE nspname = $1",
+            [schema.into()],
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        // The name was checked when the URL was read: plain lower case.
+        let created = store.system().execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await;
+        if created.is_err() {
+            return Err(StoreError::Unavailable(format!(
+                "The schema {schema} does not exist and this role cannot create it: run `epic-crm db init-roles` with an administrator's URL first (README: PostgreSQL for a team)."
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The names of the migrations the database has, read without writing:
+/// the application's role in team mode may not create the migration
+/// table the way the migrator's own status query would.
+async fn applied_postgres(store: &Store) -> Result<Vec<String>, StoreError> {
+    let exists = store
+        .system()
+        .query_one_raw(Statement::from_string(
+            store.backend().sea(),
+            "SELECT to_regclass('seaql_migrations') IS NOT NULL AS value",
+        ))
+        .await?
+        .map(|row| row.try_get::<bool>("", "value"))
+        .transpose()?
+        .unwrap_or(false);
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows = store
+        .system()
+        .query_all_raw(Statement::from_string(
+            store.backend().sea(),
+            "SELECT version::text AS version FROM seaql_migrations",
+        ))
+        .await?;
+    rows.iter().map(|row| row.try_get::<String>("", "version").map_err(StoreError::from)).collect()
+}
+
 /// Every migration this program knows, with its state in the database.
 pub async fn status(store: &Store) -> Result<Vec<MigrationState>, StoreError> {
+    if store.backend() == Backend::Postgres {
+        let applied = applied_postgres(store).await?;
+        return Ok(Migrator::migrations()
+            .iter()
+            .map(|m| MigrationState { name: m.name().to_owned(), applied: applied.iter().any(|a| a == m.name()) })
+            .collect());
+    }
     let migrations = Migrator::get_migration_with_status(store.system()).await?;
     Ok(migrations
         .iter()
@@ -55,7 +116,10 @@ pub async fn reset(store: &Store) -> Result<(), StoreError> {
             Migrator::refresh(&tx).await?;
             tx.commit().await?;
         }
-        Backend::Postgres => Migrator::refresh(store.system()).await?,
+        Backend::Postgres => {
+            ensure_schema(store).await?;
+            Migrator::refresh(store.system()).await?
+        }
     }
     Ok(())
 }

@@ -89,9 +89,10 @@ impl TestDb {
         Store::open(&self.target).await.expect("open store")
     }
 
-    /// A raw connection that bypasses the application entirely.
+    /// A raw connection that bypasses the application entirely (on
+    /// PostgreSQL as the role that owns everything, in the CRM's schema).
     pub async fn raw(&self) -> DatabaseConnection {
-        Database::connect(&self.url).await.expect("raw connection")
+        Database::connect(&in_schema(&self.url)).await.expect("raw connection")
     }
 
     /// Seeds demo data with `clients` clients.
@@ -118,6 +119,125 @@ impl TestDb {
             admin.close().await.ok();
         }
     }
+}
+
+/// A PostgreSQL database in team mode for one test: roles made by
+/// `db init-roles` (named after the database: roles are cluster-wide),
+/// migrated and seeded as the migrator, used as the app role.
+pub struct TeamDb {
+    /// The database as the CRM's users reach it: the app role.
+    pub app: DatabaseTarget,
+    /// The same database as the migrator (acting as the owner).
+    pub migrator: DatabaseTarget,
+    /// The administrator's URL of the database.
+    pub admin_url: String,
+    pub names: epic_crm::services::database::RoleNames,
+    app_url: String,
+    server_admin: String,
+    name: String,
+}
+
+impl TeamDb {
+    /// A fresh team-mode database with `clients` demo clients, or `None`
+    /// (after saying so) when PostgreSQL is not configured.
+    pub async fn new(test: &str, clients: u64) -> Option<TeamDb> {
+        let Ok(server_admin) = std::env::var(TEST_DATABASE_VARIABLE) else {
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test} on PostgreSQL: set {TEST_DATABASE_VARIABLE} to run it");
+            return None;
+        };
+        let name = format!("epiccrm_team_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+        let admin = Database::connect(&server_admin).await.expect("connect to the PostgreSQL test server");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+        admin.close().await.ok();
+        let mut admin_url = url::Url::parse(&server_admin).expect("test database URL");
+        admin_url.set_path(&format!("/{name}"));
+        let admin_url = admin_url.to_string();
+        let admin_target = DatabaseTarget::parse(&admin_url).expect("admin target");
+        let names = epic_crm::services::database::RoleNames {
+            owner: format!("{name}_owner"),
+            migrator: format!("{name}_migrator"),
+            app: format!("{name}_app"),
+            schema: "crm".into(),
+        };
+        let report = epic_crm::services::database::init_roles(&admin_target, &names, false).await.expect("init-roles");
+        let url = |user: &str, password: &Option<String>| {
+            epic_crm::services::database::role_url(&admin_target, user, password.as_deref(), "crm").expect("url")
+        };
+        let migrator_url = url(&names.migrator, &report.migrator_password);
+        let app_url = url(&names.app, &report.app_password);
+        let migrator = DatabaseTarget::parse(&migrator_url).expect("migrator target");
+        let store = Store::open(&migrator).await.expect("open as the migrator");
+        epic_crm::store::schema::migrate(&store).await.expect("migrate as the migrator");
+        store.close().await.ok();
+        if clients > 0 {
+            demo::seed(&migrator, &SeedOptions { clients, seed: 7, replace: false })
+                .await
+                .expect("seed as the migrator");
+        }
+        Some(TeamDb {
+            app: DatabaseTarget::parse(&app_url).expect("app target"),
+            migrator,
+            admin_url,
+            names,
+            app_url,
+            server_admin,
+            name,
+        })
+    }
+
+    /// A raw connection as the app role, like `psql` with the CRM's
+    /// connection details: nothing of the application in between.
+    pub async fn raw_app(&self) -> DatabaseConnection {
+        Database::connect(&in_schema(&self.app_url)).await.expect("raw app connection")
+    }
+
+    /// A raw connection as the administrator (who may act as the owner).
+    pub async fn raw_admin(&self) -> DatabaseConnection {
+        Database::connect(&in_schema(&self.admin_url)).await.expect("raw admin connection")
+    }
+
+    /// Runs statements as the owner, behind everyone's back (a test's way
+    /// to move time or break the setup on purpose).
+    pub async fn as_owner(&self, sql: &str) {
+        let raw = self.raw_admin().await;
+        raw.execute_unprepared(&format!("SET ROLE \"{}\"; {sql}; RESET ROLE", self.names.owner))
+            .await
+            .unwrap_or_else(|err| panic!("as the owner: {sql}: {err}"));
+        raw.close().await.ok();
+    }
+
+    /// Drops the database and its roles.
+    pub async fn finish(self) {
+        let admin = Database::connect(&self.server_admin).await.expect("connect to drop");
+        let mut attempts = 0;
+        while let Err(err) =
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await
+        {
+            attempts += 1;
+            if attempts == 20 {
+                let _ = writeln!(std::io::stderr(), "could not drop the test database {}: {err}", self.name);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        for role in [&self.names.app, &self.names.migrator, &self.names.owner] {
+            if let Err(err) = admin.execute_unprepared(&format!("DROP ROLE IF EXISTS \"{role}\"")).await {
+                let _ = writeln!(std::io::stderr(), "could not drop the test role {role}: {err}");
+            }
+        }
+        admin.close().await.ok();
+    }
+}
+
+/// A PostgreSQL URL whose connections search the CRM's schema, as the
+/// CRM's own connections do; SQLite URLs are returned as they are.
+pub fn in_schema(url: &str) -> String {
+    if !url.starts_with("postgres") {
+        return url.to_owned();
+    }
+    let mut parsed = url::Url::parse(url).expect("PostgreSQL URL");
+    parsed.query_pairs_mut().append_pair("options", "-c search_path=crm");
+    parsed.to_string()
 }
 
 /// The acting employee of a seeded database: a demo login.
@@ -162,6 +282,24 @@ pub async fn count(db: &TestDb, sql: &str) -> i64 {
     let raw = db.raw().await;
     let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
     row.expect("row").try_get::<i64>("", "n").expect("n")
+}
+
+/// Defines one test run on SQLite only, where the application is the
+/// authority (its clock can be controlled): `NAME::sqlite`.
+#[macro_export]
+macro_rules! on_sqlite {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = common::TestDb::new(common::Kind::Sqlite, stringify!($name)).await.expect("sqlite");
+                ($body)(&db).await;
+                db.finish().await;
+            }
+        }
+    };
 }
 
 /// Defines one test run on both backends: `NAME::sqlite` and `NAME::postgres`.
