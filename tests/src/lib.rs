@@ -96,7 +96,8 @@ impl Default for Home {
 /// (after saying the test was skipped) when no test server is configured.
 pub struct PgDatabase {
     admin: String,
-    name: String,
+    /// The database's name (also the prefix of a team setup's roles).
+    pub name: String,
     /// The URL of the new database.
     pub url: String,
 }
@@ -130,6 +131,71 @@ impl Drop for PgDatabase {
             std::thread::sleep(std::time::Duration::from_millis(250));
         }
         eprintln!("could not drop the test database {}", self.name);
+    }
+}
+
+/// A PostgreSQL database in team mode, set up through the binary as the
+/// README says: `db init-roles` as the administrator, `db migrate` and
+/// `demo seed` as the migrator, `doctor` as the app role; the roles (named
+/// after the database: roles are cluster-wide) go with it.
+pub struct TeamDatabase {
+    db: Option<PgDatabase>,
+    /// The migrator's URL (acts as the owner).
+    pub migrator_url: String,
+    /// The app role's URL: what everyone's CRM connects with.
+    pub app_url: String,
+    roles: Vec<String>,
+}
+
+impl TeamDatabase {
+    /// Sets up `epiccrm_cli_<pid>_<test>` with `clients` demo clients (none
+    /// when 0); `None` when no test server is configured.
+    pub fn new(test: &str, clients: u32) -> Option<TeamDatabase> {
+        let db = PgDatabase::new(test)?;
+        let home = Home::new();
+        let roles: Vec<String> =
+            ["owner", "migrator", "app"].iter().map(|role| format!("{}_{role}", db.name)).collect();
+        let output = home
+            .command(&[
+                "--database",
+                &db.url,
+                "--format",
+                "json",
+                "db",
+                "init-roles",
+                "--owner",
+                &roles[0],
+                "--migrator",
+                &roles[1],
+                "--app",
+                &roles[2],
+            ])
+            .output()
+            .expect("run init-roles");
+        assert!(output.status.success(), "init-roles: {}", String::from_utf8_lossy(&output.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("init-roles JSON");
+        let url = |field: &str| report[field].as_str().expect("a URL").to_owned();
+        let team = TeamDatabase { migrator_url: url("migrator_url"), app_url: url("app_url"), roles, db: Some(db) };
+        home.command(&["--database", &team.migrator_url, "db", "migrate"]).assert().success();
+        if clients > 0 {
+            let clients = clients.to_string();
+            home.command(&["--database", &team.migrator_url, "demo", "seed", "--clients", &clients]).assert().success();
+        }
+        home.command(&["--database", &team.app_url, "doctor"]).assert().success();
+        Some(team)
+    }
+}
+
+impl Drop for TeamDatabase {
+    fn drop(&mut self) {
+        let admin = self.db.as_ref().map(|db| db.admin.clone());
+        drop(self.db.take());
+        if let Some(admin) = admin {
+            for role in self.roles.iter().rev() {
+                let sql = format!("DROP ROLE IF EXISTS \"{role}\"");
+                let _ = Command::new("psql").args([admin.as_str(), "-q", "-c", &sql]).status();
+            }
+        }
     }
 }
 

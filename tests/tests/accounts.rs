@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use epic_crm_tests::{Home, PgDatabase};
+use epic_crm_tests::{Home, TeamDatabase};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -284,15 +284,16 @@ fn sessions_are_kept_per_database() {
 
 #[test]
 fn postgres_first_manager_logs_in_and_out() {
-    let Some(db) = PgDatabase::new("accounts") else { return };
+    // Team mode: the first manager is made and logged in as the app role.
+    let Some(team) = TeamDatabase::new("accounts", 0) else { return };
+    let url = team.app_url.as_str();
     let home = Home::new();
-    home.command(&["--database", &db.url, "db", "migrate"]).assert().success();
-    bootstrap(&home, &["--database", &db.url]);
-    home.command(&["--database", &db.url, "--format", "json", "whoami"])
+    bootstrap(&home, &["--database", url]);
+    home.command(&["--database", url, "--format", "json", "whoami"])
         .assert()
         .success()
         .stdout(contains("\"department\":\"MANAGEMENT\""));
     home.command(&["whoami"]).assert().code(3);
-    home.command(&["--database", &db.url, "logout"]).assert().success();
-    home.command(&["--database", &db.url, "whoami"]).assert().code(3);
+    home.command(&["--database", url, "logout"]).assert().success();
+    home.command(&["--database", url, "whoami"]).assert().code(3);
 }

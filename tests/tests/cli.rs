@@ -156,6 +156,13 @@ fn postgres_migrate_seed_and_bench() {
         .assert()
         .success()
         .stdout(contains("Dataset: postgres 50c/100k/100e"));
+    // One role owning everything works, but is not team mode.
+    home.command(&["--database", &db.url, "doctor"])
+        .assert()
+        .code(1)
+        .stdout(contains("FAIL  role"))
+        .stdout(contains("fix: connect the CRM as the app role"))
+        .stderr(contains("doctor found"));
 }
 
 #[test]

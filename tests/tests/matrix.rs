@@ -1,8 +1,8 @@
 //! PRODUCT.md's permission matrix through the real binary, row by row, for
-//! every department, on SQLite and on PostgreSQL: refused cells exit 4 and
-//! change nothing, allowed cells succeed.
+//! every department, on SQLite and on PostgreSQL in team mode (as the app
+//! role): refused cells exit 4 and change nothing, allowed cells succeed.
 
-use epic_crm_tests::{Home, Person, PgDatabase, id};
+use epic_crm_tests::{Home, Person, TeamDatabase, id};
 
 /// Borrowed arguments from owned ones.
 fn args(owned: &[String]) -> Vec<&str> {
@@ -18,11 +18,9 @@ fn the_matrix_on_sqlite() {
 
 #[test]
 fn postgres_the_matrix() {
-    let Some(db) = PgDatabase::new("matrix") else { return };
-    let office = Home::new();
-    office.command(&["--database", &db.url, "db", "migrate"]).assert().success();
-    office.command(&["--database", &db.url, "demo", "seed", "--clients", "200"]).assert().success();
-    matrix(&db.url);
+    // In team mode, as the app role: the database enforces every cell too.
+    let Some(team) = TeamDatabase::new("matrix", 200) else { return };
+    matrix(&team.app_url);
 }
 
 fn matrix(database: &str) {

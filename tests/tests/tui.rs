@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use epic_crm_tests::{Home, binary};
+use epic_crm_tests::{Home, TeamDatabase, binary};
 
 /// A tmux session running `epic-crm` on its own tmux server.
 struct Screen {
@@ -145,7 +145,19 @@ fn sales_creates_a_client_and_finds_it_with_live_search() {
 #[test]
 fn a_manager_assigns_support_from_the_events_table() {
     let (_home, database) = demo_database();
-    let Some(screen) = Screen::start(&database, 120, 35, "manager") else { return };
+    manager_assigns_support(&database, "manager");
+}
+
+/// The same on PostgreSQL in team mode, connected as the app role: the
+/// database checks every statement the terminal application makes.
+#[test]
+fn postgres_a_manager_assigns_support_as_the_app_role() {
+    let Some(team) = TeamDatabase::new("tui_manager", 200) else { return };
+    manager_assigns_support(&team.app_url, "pg-manager");
+}
+
+fn manager_assigns_support(database: &str, name: &str) {
+    let Some(screen) = Screen::start(database, 120, 35, name) else { return };
     screen.log_in("manager@demo.test");
     screen.wait_for("Events without support");
     screen.keys(&["4"]);
@@ -168,7 +180,17 @@ fn a_manager_assigns_support_from_the_events_table() {
 #[test]
 fn support_updates_the_notes_of_their_event() {
     let (_home, database) = demo_database();
-    let Some(screen) = Screen::start(&database, 160, 48, "support") else { return };
+    support_updates_notes(&database, "support");
+}
+
+#[test]
+fn postgres_support_updates_their_event_as_the_app_role() {
+    let Some(team) = TeamDatabase::new("tui_support", 200) else { return };
+    support_updates_notes(&team.app_url, "pg-support");
+}
+
+fn support_updates_notes(database: &str, name: &str) {
+    let Some(screen) = Screen::start(database, 160, 48, name) else { return };
     screen.log_in("support@demo.test");
     // SUPPORT land on their upcoming events.
     screen.wait_for("Events · mine, upcoming");

@@ -3,7 +3,7 @@
 //! sales signs it → sales creates the event → management assigns support →
 //! support updates it.  Exit codes and output checked at each step.
 
-use epic_crm_tests::{Home, Person, PgDatabase, id};
+use epic_crm_tests::{Home, Person, TeamDatabase, id};
 use predicates::prelude::*;
 use predicates::str::contains;
 
@@ -16,11 +16,8 @@ fn a_working_day() {
 
 #[test]
 fn postgres_a_working_day() {
-    let Some(db) = PgDatabase::new("working_day") else { return };
-    let office = Home::new();
-    office.command(&["--database", &db.url, "db", "migrate"]).assert().success();
-    office.command(&["--database", &db.url, "demo", "seed", "--clients", "30"]).assert().success();
-    working_day(&db.url);
+    let Some(team) = TeamDatabase::new("working_day", 30) else { return };
+    working_day(&team.app_url);
 }
 
 fn working_day(database: &str) {

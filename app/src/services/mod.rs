@@ -12,6 +12,7 @@ pub mod demo;
 pub mod doctor;
 pub mod employees;
 pub mod events;
+pub mod policy_bench;
 pub mod records;
 
 use crate::auth::Session;

@@ -17,6 +17,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use super::{Backend, StoreError};
 use crate::config::DatabaseTarget;
 
+/// Runs the token checks once with nothing to check, so that PostgreSQL
+/// compiles them; any error (no such function yet) is ignored.
+const WARM_UP: &str = "DO $$ BEGIN PERFORM crm_session(); PERFORM * FROM crm_verify('warm.up.call'); \
+    EXCEPTION WHEN OTHERS THEN NULL; END $$";
+
 /// How long to wait for a connection before calling the database unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -115,7 +120,17 @@ async fn connect_postgres(target: &DatabaseTarget) -> Result<DatabaseConnection,
         }
         Err(_) => return Err(unreachable("no answer in time".into())),
     }
-    let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(CONNECT_TIMEOUT).connect_lazy_with(options);
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        // The first call of a PL/pgSQL function on a connection compiles it:
+        // pay for the token checks' functions when the connection opens,
+        // not in the first statement someone waits for.  (Before team
+        // mode's migration they do not exist: nothing to warm.)
+        .after_connect(|connection, _| {
+            Box::pin(async move { sqlx::Executor::execute(connection, WARM_UP).await.map(drop) })
+        })
+        .connect_lazy_with(options);
     Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 

@@ -74,32 +74,34 @@ VALUES ({{pgcrypto}}.gen_random_bytes(32), {{pgcrypto}}.gen_random_bytes(32));
 CREATE TYPE crm_actor AS (employee_id bigint, department_id integer);
 
 -- ---------------------------------------------------------------------
--- Helpers (owner only).
+-- Helpers (owner only).  The pure ones (pg_catalog only, not SECURITY
+-- DEFINER) set no search_path, so the planner can inline them; inside a
+-- checked function they run under its pinned search_path anyway.
 -- ---------------------------------------------------------------------
 CREATE FUNCTION crm_clock_ms() RETURNS bigint
-    LANGUAGE sql VOLATILE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql VOLATILE
     RETURN (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
 
 CREATE FUNCTION crm_b64url(data bytea) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE STRICT
     RETURN translate(encode(data, 'base64'), E'+/=\n', '-_');
 
 CREATE FUNCTION crm_b64url_decode(data text) RETURNS bytea
-    LANGUAGE sql IMMUTABLE STRICT SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE STRICT
     RETURN decode(rpad(translate(data, '-_', '+/'), ((length(data) + 3) / 4) * 4, '='), 'base64');
 
 -- SHA-256 (hex) of a token or of a lower-cased address.
 CREATE FUNCTION crm_digest(data text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE STRICT
     RETURN encode(sha256(convert_to(data, 'UTF8')), 'hex');
 
 CREATE FUNCTION crm_email_key(email text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE STRICT
     RETURN crm_digest(lower(btrim(email)));
 
 -- Lockout (auth::lockout): after 4 free failures, 1 minute doubling up to 15.
 CREATE FUNCTION crm_lock_ms(failures integer) RETURNS bigint
-    LANGUAGE sql IMMUTABLE STRICT SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE STRICT
     RETURN CASE WHEN failures <= 4 THEN NULL
                 ELSE least(60000::bigint << least(failures - 5, 10), 900000) END;
 
@@ -169,11 +171,13 @@ END $$;
 -- none of the family's tokens ever revoked (a row a concurrent refresh
 -- committed can escape a revoking statement; the family check catches it).
 CREATE FUNCTION crm_family_live(family text, employee bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
     RETURN EXISTS (SELECT 1 FROM sessions s
                    WHERE s.family_id = family AND s.employee_id = employee AND s.revoked_at IS NULL
                      AND s.expires_at > (extract(epoch FROM now()) * 1000)::bigint)
        AND NOT EXISTS (SELECT 1 FROM sessions r WHERE r.family_id = family AND r.revoked_at IS NOT NULL);
+END $$;
 
 -- The employee a token passed with set_config('crm.access_token', …, true)
 -- acts for.  NULL when no token was passed; an error when one was passed
@@ -205,12 +209,34 @@ BEGIN
     RETURN actor;
 END $$;
 
--- The employee this statement acts for, as the policies see it; they call
--- it as `(SELECT crm_session())`, so it runs once per statement, not once
--- per row.
+-- The employee this statement acts for, as the policies see it.  Policies
+-- call these as `(SELECT crm_session…())`: an init plan, run once per
+-- statement, not once per row.  The scalar ones give the policies a plain
+-- boolean or id to compare each row with (taking a field of a composite
+-- value row by row costs as much as the rest of a scan).
 CREATE FUNCTION crm_session() RETURNS crm_actor
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
     RETURN crm_token_actor(false);
+END $$;
+
+CREATE FUNCTION crm_session_valid() RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
+    RETURN (crm_token_actor(false)).employee_id IS NOT NULL;
+END $$;
+
+CREATE FUNCTION crm_session_in(department integer) RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
+    RETURN coalesce((crm_token_actor(false)).department_id = department, false);
+END $$;
+
+CREATE FUNCTION crm_session_employee() RETURNS bigint
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
+    RETURN (crm_token_actor(false)).employee_id;
+END $$;
 
 -- Writes one audit entry (owner only: login functions and triggers).
 CREATE FUNCTION crm_audit_write(who bigint, who_name text, what text, kind text, which bigint, details jsonb)
@@ -222,8 +248,10 @@ BEGIN
 END $$;
 
 CREATE FUNCTION crm_employee_name(employee bigint) RETURNS text
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp
-    RETURN (SELECT first_name || ' ' || last_name FROM employees WHERE id = employee);
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
+    RETURN (SELECT e.first_name || ' ' || e.last_name FROM employees e WHERE e.id = employee);
+END $$;
 
 -- Opens (or continues) a session family: a refresh token recorded by its
 -- digest, and an access token living at most the configured maximum.
@@ -650,41 +678,39 @@ END $$;
 -- ids are fixed by the first migration).
 -- ---------------------------------------------------------------------
 CREATE FUNCTION crm_in(actor crm_actor, department integer) RETURNS boolean
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE
     RETURN coalesce((actor).department_id = department, false);
 
 CREATE FUNCTION crm_is(actor crm_actor, department integer, employee bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE
     RETURN coalesce((actor).department_id = department AND (actor).employee_id = employee, false);
-
-CREATE FUNCTION crm_is_me(actor crm_actor, employee bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
-    RETURN coalesce((actor).employee_id = employee, false);
 
 -- MANAGEMENT, or the salesperson of the client (of the contract).
 CREATE FUNCTION crm_manages_or_sells(actor crm_actor, sales_contact bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE
     RETURN coalesce((actor).department_id = 1
                     OR ((actor).department_id = 2 AND (actor).employee_id = sales_contact), false);
 
 -- MANAGEMENT, or the support contact of the event.
 CREATE FUNCTION crm_manages_or_supports(actor crm_actor, support_contact bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE
     RETURN coalesce((actor).department_id = 1
                     OR ((actor).department_id = 3 AND (actor).employee_id = support_contact), false);
 
 -- A salesperson creates the event of a signed contract of their own, with
 -- no support contact (MANAGEMENT assigns one).
 CREATE FUNCTION crm_may_create_event(actor crm_actor, contract bigint, support_contact bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
     RETURN coalesce((actor).department_id = 2 AND support_contact IS NULL
                     AND EXISTS (SELECT 1 FROM contracts c
                                 WHERE c.id = contract AND c.signed AND c.sales_contact_id = (actor).employee_id),
                     false);
+END $$;
 
 -- MANAGEMENT deletes employees other than themselves.
 CREATE FUNCTION crm_may_delete_employee(actor crm_actor, employee bigint) RETURNS boolean
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE
     RETURN coalesce((actor).department_id = 1 AND (actor).employee_id <> employee, false);
 
 -- ---------------------------------------------------------------------
@@ -816,19 +842,21 @@ END $$;
 -- times as RFC 3339 in UTC.
 -- ---------------------------------------------------------------------
 CREATE FUNCTION crm_rfc3339(ms jsonb) RETURNS jsonb
-    LANGUAGE sql STABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql STABLE
     RETURN CASE WHEN ms IS NULL OR ms = 'null'::jsonb THEN 'null'::jsonb
                 ELSE to_jsonb(to_char(to_timestamp(floor((ms #>> '{}')::numeric / 1000)) AT TIME ZONE 'UTC',
                                       'YYYY-MM-DD"T"HH24:MI:SS"Z"')) END;
 
 CREATE FUNCTION crm_money(cents jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE sql IMMUTABLE
     RETURN to_jsonb(((cents #>> '{}')::bigint / 100)::text || '.'
                     || lpad(((cents #>> '{}')::bigint % 100)::text, 2, '0'));
 
 -- A row as the audit shows it (own columns only; bookkeeping left out).
+-- Called by the audit trigger only, so it runs as the owner.
 CREATE FUNCTION crm_audit_doc(kind text, r jsonb) RETURNS jsonb
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp
+    LANGUAGE plpgsql STABLE AS $$
+BEGIN
     RETURN CASE kind
         WHEN 'employee' THEN jsonb_build_object(
             'id', r->'id', 'first_name', r->'first_name', 'last_name', r->'last_name', 'email', r->'email',
@@ -850,15 +878,18 @@ CREATE FUNCTION crm_audit_doc(kind text, r jsonb) RETURNS jsonb
             'end_at', crm_rfc3339(r->'end_at'), 'location', r->'location', 'attendees', r->'attendees',
             'notes', r->'notes', 'created_at', crm_rfc3339(r->'created_at'))
     END;
+END $$;
 
 -- The fields that differ, as {"field": {"before": …, "after": …}}.
 CREATE FUNCTION crm_audit_diff(before jsonb, after jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE SET search_path = {{schema}}, pg_temp
+    LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
     RETURN coalesce((SELECT jsonb_object_agg(k, jsonb_build_object('before', coalesce(before->k, 'null'::jsonb),
                                                                    'after', coalesce(after->k, 'null'::jsonb)))
                      FROM jsonb_object_keys(before || after) k
                      WHERE coalesce(before->k, 'null'::jsonb) IS DISTINCT FROM coalesce(after->k, 'null'::jsonb)),
                     '{}'::jsonb);
+END $$;
 
 CREATE FUNCTION crm_audit_row() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
@@ -959,45 +990,45 @@ BEGIN
     END LOOP;
 END $$;
 
-CREATE POLICY employees_read ON departments FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
-CREATE POLICY employees_read ON employees FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
+CREATE POLICY employees_read ON departments FOR SELECT USING ((SELECT crm_session_valid()));
+CREATE POLICY employees_read ON employees FOR SELECT USING ((SELECT crm_session_valid()));
 CREATE POLICY management_updates ON employees FOR UPDATE
-    USING (crm_in((SELECT crm_session()), 1)) WITH CHECK (crm_in((SELECT crm_session()), 1));
+    USING ((SELECT crm_session_in(1))) WITH CHECK ((SELECT crm_session_in(1)));
 CREATE POLICY management_deletes ON employees FOR DELETE USING (crm_may_delete_employee((SELECT crm_session()), id));
 
-CREATE POLICY employees_read ON clients FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
+CREATE POLICY employees_read ON clients FOR SELECT USING ((SELECT crm_session_valid()));
 CREATE POLICY sales_create_their_own ON clients FOR INSERT
     WITH CHECK (crm_is((SELECT crm_session()), 2, sales_contact_id));
 CREATE POLICY management_or_own_sales_update ON clients FOR UPDATE
     USING (crm_manages_or_sells((SELECT crm_session()), sales_contact_id))
     WITH CHECK (crm_manages_or_sells((SELECT crm_session()), sales_contact_id));
 
-CREATE POLICY employees_read ON contracts FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
-CREATE POLICY management_creates ON contracts FOR INSERT WITH CHECK (crm_in((SELECT crm_session()), 1));
+CREATE POLICY employees_read ON contracts FOR SELECT USING ((SELECT crm_session_valid()));
+CREATE POLICY management_creates ON contracts FOR INSERT WITH CHECK ((SELECT crm_session_in(1)));
 CREATE POLICY management_or_own_sales_update ON contracts FOR UPDATE
     USING (crm_manages_or_sells((SELECT crm_session()), sales_contact_id))
     WITH CHECK (crm_manages_or_sells((SELECT crm_session()), sales_contact_id));
 CREATE POLICY management_deletes_unsigned ON contracts FOR DELETE
-    USING (crm_in((SELECT crm_session()), 1) AND NOT signed);
+    USING ((SELECT crm_session_in(1)) AND NOT signed);
 
-CREATE POLICY employees_read ON events FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
+CREATE POLICY employees_read ON events FOR SELECT USING ((SELECT crm_session_valid()));
 CREATE POLICY sales_create_for_signed_contracts ON events FOR INSERT
     WITH CHECK (crm_may_create_event((SELECT crm_session()), contract_id, support_contact_id));
 CREATE POLICY management_or_support_update ON events FOR UPDATE
     USING (crm_manages_or_supports((SELECT crm_session()), support_contact_id))
     WITH CHECK (crm_manages_or_supports((SELECT crm_session()), support_contact_id));
 
-CREATE POLICY management_reads ON audit_entries FOR SELECT USING (crm_in((SELECT crm_session()), 1));
+CREATE POLICY management_reads ON audit_entries FOR SELECT USING ((SELECT crm_session_in(1)));
 
 CREATE POLICY recipient_reads ON notifications FOR SELECT
-    USING (crm_is_me((SELECT crm_session()), recipient_id));
-CREATE POLICY employees_notify ON notifications FOR INSERT WITH CHECK ((SELECT crm_session()) IS NOT NULL);
+    USING (recipient_id = (SELECT crm_session_employee()));
+CREATE POLICY employees_notify ON notifications FOR INSERT WITH CHECK ((SELECT crm_session_valid()));
 CREATE POLICY recipient_marks_read ON notifications FOR UPDATE
-    USING (crm_is_me((SELECT crm_session()), recipient_id))
-    WITH CHECK (crm_is_me((SELECT crm_session()), recipient_id));
+    USING (recipient_id = (SELECT crm_session_employee()))
+    WITH CHECK (recipient_id = (SELECT crm_session_employee()));
 
-CREATE POLICY employees_read ON contract_totals FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
-CREATE POLICY employees_read ON event_days FOR SELECT USING ((SELECT crm_session()) IS NOT NULL);
+CREATE POLICY employees_read ON contract_totals FOR SELECT USING ((SELECT crm_session_valid()));
+CREATE POLICY employees_read ON event_days FOR SELECT USING ((SELECT crm_session_valid()));
 
 -- ---------------------------------------------------------------------
 -- Privileges: nothing for PUBLIC; the app role gets exactly what the
@@ -1046,7 +1077,7 @@ BEGIN
                    'crm_bootstrap(text, text, text, text, bytea, integer, integer, integer, bytea), '
                    'crm_create_employee(text, text, text, text, integer, bytea, integer, integer, integer, bytea), '
                    'crm_reset_password(bigint, bytea, integer, integer, integer, bytea), crm_unlock(bigint), '
-                   'crm_in(crm_actor, integer), crm_is(crm_actor, integer, bigint), crm_is_me(crm_actor, bigint), '
+                   'crm_session_valid(), crm_session_in(integer), crm_session_employee(), crm_is(crm_actor, integer, bigint), '
                    'crm_manages_or_sells(crm_actor, bigint), crm_manages_or_supports(crm_actor, bigint), '
                    'crm_may_create_event(crm_actor, bigint, bigint), crm_may_delete_employee(crm_actor, bigint), '
                    'crm_search_fold(text) TO %I', app);
