@@ -497,66 +497,28 @@ async fn postgres_a_raw_client_cannot_get_past_its_department() {
     );
     assert_eq!(attempt(&raw, Some(&manager.access), "TRUNCATE audit_entries").await, Outcome::Refused("42501".into()));
 
-    // A salesperson gives their client away; support assigns themselves.
-    refused(
-        attempt(
-            &raw,
-            Some(&sales.access),
-            &format!("UPDATE clients SET sales_contact_id = {} WHERE id = {}", fx.other_sales, fx.my_client),
-        )
-        .await,
-        "giving a client to another salesperson",
-    );
-    refused(
-        attempt(
-            &raw,
-            Some(&sales.access),
-            &format!(
-                "INSERT INTO clients (first_name, last_name, email, sales_contact_id, created_at, updated_at) \
-                 VALUES ('a', 'b', 'someone.elses@example.com', {}, 1, 1)",
-                fx.other_sales
-            ),
-        )
-        .await,
-        "creating a client for another salesperson",
-    );
+    // A salesperson gives their client away or creates one for a colleague;
+    // support assigns themselves, or hands their event on; a manager picks a
+    // salesperson as support, or unsigns a contract.
     let unassigned = number(&db, "SELECT min(id) FROM events WHERE support_contact_id IS NULL").await;
-    refused(
-        attempt(
-            &raw,
-            Some(&support.access),
-            &format!("UPDATE events SET support_contact_id = {} WHERE id = {unassigned}", support.id),
-        )
-        .await,
-        "setting oneself as support",
-    );
-    refused(
-        attempt(
-            &raw,
-            Some(&support.access),
-            &format!("UPDATE events SET support_contact_id = {} WHERE id = {}", fx.other_support, fx.my_event),
-        )
-        .await,
-        "handing one's event to someone else",
-    );
-    refused(
-        attempt(
-            &raw,
-            Some(&manager.access),
-            &format!("UPDATE events SET support_contact_id = {} WHERE id = {unassigned}", sales.id),
-        )
-        .await,
-        "assigning a salesperson as support",
-    );
-    refused(
-        attempt(
-            &raw,
-            Some(&manager.access),
-            &format!("UPDATE contracts SET signed = false WHERE id = {}", fx.my_signed),
-        )
-        .await,
-        "unsigning a contract",
-    );
+    let (other_sales, other_support) = (fx.other_sales, fx.other_support);
+    let tries = [
+        (&sales, format!("UPDATE clients SET sales_contact_id = {other_sales} WHERE id = {}", fx.my_client)),
+        (
+            &sales,
+            format!(
+                "INSERT INTO clients (first_name, last_name, email, sales_contact_id, created_at, updated_at) \
+                 VALUES ('a', 'b', 'someone.elses@example.com', {other_sales}, 1, 1)"
+            ),
+        ),
+        (&support, format!("UPDATE events SET support_contact_id = {} WHERE id = {unassigned}", support.id)),
+        (&support, format!("UPDATE events SET support_contact_id = {other_support} WHERE id = {}", fx.my_event)),
+        (&manager, format!("UPDATE events SET support_contact_id = {} WHERE id = {unassigned}", sales.id)),
+        (&manager, format!("UPDATE contracts SET signed = false WHERE id = {}", fx.my_signed)),
+    ];
+    for (who, sql) in &tries {
+        refused(attempt(&raw, Some(&who.access), sql).await, sql);
+    }
 
     // DDL and role games.
     for ddl in [

@@ -288,6 +288,12 @@ fn postgres_first_manager_logs_in_and_out() {
     let Some(team) = TeamDatabase::new("accounts", 0) else { return };
     let url = team.app_url.as_str();
     let home = Home::new();
+    // The app role changes no schema and loads no data.
+    for command in [&["db", "migrate"][..], &["demo", "seed", "--clients", "10"][..]] {
+        let mut args = vec!["--database", url];
+        args.extend(command);
+        home.command(&args).assert().code(4).stderr(contains("migrator's URL"));
+    }
     bootstrap(&home, &["--database", url]);
     home.command(&["--database", url, "--format", "json", "whoami"])
         .assert()

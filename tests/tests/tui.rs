@@ -87,6 +87,26 @@ impl Screen {
         }
     }
 
+    /// Presses `key` until the screen shows `needle`, as a person does
+    /// when the application answers "Loading… try again in a moment" (an
+    /// action waits for the data it acts on; PostgreSQL answers slower
+    /// than SQLite).
+    fn press_until(&self, key: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            self.keys(&[key]);
+            let pressed = Instant::now();
+            while pressed.elapsed() < Duration::from_secs(3) {
+                let text = self.text();
+                if text.contains(needle) {
+                    return text;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            assert!(Instant::now() < deadline, "pressed {key} until {needle:?}; the screen shows:\n{}", self.text());
+        }
+    }
+
     /// Logs in with a demo login from the login screen.
     fn log_in(&self, email: &str) {
         self.wait_for("Log in");
@@ -165,8 +185,8 @@ fn manager_assigns_support(database: &str, name: &str) {
     screen.keys(&["w"]);
     screen.wait_for("without support");
     screen.wait_for("— none —");
-    screen.keys(&["Space", "Space", "a"]);
-    screen.wait_for("Support for 2 events");
+    screen.keys(&["Space", "Space"]);
+    screen.press_until("a", "Support for 2 events");
     screen.wait_for("upcoming events");
     screen.keys(&["Enter"]);
     screen.wait_for("Assign 2 events to");
@@ -195,8 +215,7 @@ fn support_updates_notes(database: &str, name: &str) {
     // SUPPORT land on their upcoming events.
     screen.wait_for("Events · mine, upcoming");
     screen.wait_for("Details");
-    screen.keys(&["e"]);
-    screen.wait_for("Edit event");
+    screen.press_until("e", "Edit event");
     screen.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
     screen.type_text(" Extra chairs.");
     screen.keys(&["C-s"]);

@@ -229,6 +229,18 @@ fn created_fields(new: &NewEmployee, must_change_password: bool) -> serde_json::
     })
 }
 
+/// What the first employee must be, whichever authority creates them: a
+/// manager (so that someone can create the others) with a good password.
+pub(crate) fn check_first_manager(new: &NewEmployee, password: &str) -> Result<(), AuthError> {
+    if new.department != Department::Management {
+        return Err(AuthError::Invalid(format!(
+            "The first employee must be in MANAGEMENT (not {}), so that someone can create the others.",
+            new.department.code()
+        )));
+    }
+    password::check_new(password, &new.email)
+}
+
 /// The lockout key of an address: lower-cased, digested.
 fn email_key(email: &str) -> String {
     digest(&email.trim().to_lowercase())
@@ -520,13 +532,7 @@ impl SessionAuthority for LocalAuthority {
         if existing > 0 {
             return Err(AuthError::NotLoggedIn);
         }
-        if new.department != Department::Management {
-            return Err(AuthError::Invalid(format!(
-                "The first employee must be in MANAGEMENT (not {}), so that someone can create the others.",
-                new.department.code()
-            )));
-        }
-        password::check_new(password, &new.email)?;
+        check_first_manager(&new, password)?;
         let phc = self.hash_password(password).await?;
         let now = self.clock.now_ms();
         let tx = self.store.begin_accounts().await?;

@@ -156,13 +156,7 @@ impl SessionAuthority for DatabaseAuthority {
         if self.store.has_employees().await? {
             return Err(AuthError::NotLoggedIn);
         }
-        if new.department != Department::Management {
-            return Err(AuthError::Invalid(format!(
-                "The first employee must be in MANAGEMENT (not {}), so that someone can create the others.",
-                new.department.code()
-            )));
-        }
-        password::check_new(password, &new.email)?;
+        super::authority::check_first_manager(&new, password)?;
         let key = self.fresh(password).await?;
         self.store.bootstrap_in_database(&new, &key).await?.ok_or(AuthError::NotLoggedIn)
     }

@@ -196,7 +196,7 @@ pub async fn run(
     for (email, _) in DEMO_LOGINS {
         let employee = store.employee_by_email(email).await?.ok_or_else(|| {
             Failure::invalid(format!(
-                "The database has no demo employee {email}: run `epic-crm demo seed --clients N` first."
+                "The database has no demo employee {email} that this role can see: run `epic-crm demo seed --clients N` first (in PostgreSQL team mode, bench with the migrator's URL; --app-url adds the app role's figures)."
             ))
         })?;
         ids.push((employee.id, employee.department().unwrap_or(crate::domain::Department::Management)));

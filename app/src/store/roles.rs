@@ -81,6 +81,32 @@ impl Admin<'_> {
         self.flag("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS value", vec![name.into()]).await
     }
 
+    /// Creates the role with `attributes` and no special powers, or sets
+    /// them on the existing role; true when it existed.
+    async fn ensure_role(&self, name: &str, attributes: &str) -> Result<bool, StoreError> {
+        let existed = self.role_exists(name).await?;
+        let verb = if existed { "ALTER" } else { "CREATE" };
+        self.run(&format!("{verb} ROLE \"{name}\" {attributes} {LIMITS}")).await?;
+        Ok(existed)
+    }
+
+    /// Gives a login role a new password (returned, to show once) unless
+    /// `keep`.
+    async fn new_password_unless(
+        &self,
+        name: &str,
+        keep: bool,
+        steps: &mut Vec<String>,
+    ) -> Result<Option<String>, StoreError> {
+        if keep {
+            return Ok(None);
+        }
+        let password = new_password()?;
+        self.run(&format!("ALTER ROLE \"{name}\" PASSWORD '{password}'")).await?;
+        steps.push(format!("set a new password for {name}"));
+        Ok(Some(password))
+    }
+
     async fn member_of(&self, member: &str, role: &str) -> Result<bool, StoreError> {
         self.flag(
             "SELECT EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid \
@@ -131,13 +157,11 @@ pub async fn init_roles(store: &Store, names: &RoleNames, reset_passwords: bool)
     }
 
     // The owner.
-    if admin.role_exists(owner).await? {
-        admin.run(&format!("ALTER ROLE \"{owner}\" NOLOGIN {LIMITS}")).await?;
+    if admin.ensure_role(owner, "NOLOGIN").await? {
         report.steps.push(format!(
             "role {owner} exists: kept it NOLOGIN, without superuser, CREATEDB, CREATEROLE or BYPASSRLS"
         ));
     } else {
-        admin.run(&format!("CREATE ROLE \"{owner}\" NOLOGIN {LIMITS}")).await?;
         report
             .steps
             .push(format!("created role {owner} (NOLOGIN): it will own schema {schema} and every object in it"));
@@ -150,36 +174,26 @@ pub async fn init_roles(store: &Store, names: &RoleNames, reset_passwords: bool)
     }
 
     // The migrator.
-    let migrator_password = (reset_passwords || !admin.role_exists(migrator).await?).then(new_password).transpose()?;
-    if admin.role_exists(migrator).await? {
-        admin.run(&format!("ALTER ROLE \"{migrator}\" LOGIN {LIMITS}")).await?;
-        report.steps.push(format!("role {migrator} exists: kept it a plain login"));
+    let existed = admin.ensure_role(migrator, "LOGIN").await?;
+    report.steps.push(if existed {
+        format!("role {migrator} exists: kept it a plain login")
     } else {
-        admin.run(&format!("CREATE ROLE \"{migrator}\" LOGIN {LIMITS}")).await?;
-        report.steps.push(format!("created role {migrator} (LOGIN): runs migrations as {owner}"));
-    }
-    if let Some(password) = &migrator_password {
-        admin.run(&format!("ALTER ROLE \"{migrator}\" PASSWORD '{password}'")).await?;
-        report.steps.push(format!("set a new password for {migrator}"));
-    }
+        format!("created role {migrator} (LOGIN): runs migrations as {owner}")
+    });
+    let migrator_password = admin.new_password_unless(migrator, existed && !reset_passwords, &mut report.steps).await?;
     if !admin.member_of(migrator, owner).await? {
         admin.run(&format!("GRANT \"{owner}\" TO \"{migrator}\"")).await?;
         report.steps.push(format!("granted {owner} to {migrator}"));
     }
 
     // The application's role.
-    let app_password = (reset_passwords || !admin.role_exists(app).await?).then(new_password).transpose()?;
-    if admin.role_exists(app).await? {
-        admin.run(&format!("ALTER ROLE \"{app}\" LOGIN NOINHERIT {LIMITS}")).await?;
-        report.steps.push(format!("role {app} exists: kept it a plain login without inherited rights"));
+    let existed = admin.ensure_role(app, "LOGIN NOINHERIT").await?;
+    report.steps.push(if existed {
+        format!("role {app} exists: kept it a plain login without inherited rights")
     } else {
-        admin.run(&format!("CREATE ROLE \"{app}\" LOGIN NOINHERIT {LIMITS}")).await?;
-        report.steps.push(format!("created role {app} (LOGIN): the CRM's users connect as it; it owns nothing"));
-    }
-    if let Some(password) = &app_password {
-        admin.run(&format!("ALTER ROLE \"{app}\" PASSWORD '{password}'")).await?;
-        report.steps.push(format!("set a new password for {app}"));
-    }
+        format!("created role {app} (LOGIN): the CRM's users connect as it; it owns nothing")
+    });
+    let app_password = admin.new_password_unless(app, existed && !reset_passwords, &mut report.steps).await?;
     if admin.member_of(app, owner).await? || admin.member_of(app, migrator).await? {
         admin.run(&format!("REVOKE \"{owner}\" FROM \"{app}\"")).await?;
         admin.run(&format!("REVOKE \"{migrator}\" FROM \"{app}\"")).await?;

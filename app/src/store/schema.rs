@@ -56,6 +56,26 @@ pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
                 "The schema {schema} does not exist and this role cannot create it: run `epic-crm db init-roles` with an administrator's URL first (README: PostgreSQL for a team)."
             )));
         }
+        return Ok(());
+    }
+    // Whatever a migration creates belongs to whoever runs it: only the
+    // schema's owner (the migrator, in team mode) may, or the objects would
+    // escape the owner and its policies.
+    let owner = store
+        .system()
+        .query_one_raw(Statement::from_sql_and_values(
+            store.backend().sea(),
+            "SELECT nspowner::regrole::text AS owner, current_user::text AS me FROM pg_namespace WHERE nspname = $1",
+            [schema.into()],
+        ))
+        .await?;
+    if let Some(row) = owner {
+        let (owner, me): (String, String) = (row.try_get("", "owner")?, row.try_get("", "me")?);
+        if owner.trim_matches('"') != me {
+            return Err(StoreError::Forbidden(format!(
+                "Schema {schema} belongs to {owner}, and only its owner changes it: run this with the migrator's URL (printed by `epic-crm db init-roles`), which acts as {owner}"
+            )));
+        }
     }
     Ok(())
 }

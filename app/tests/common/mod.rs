@@ -284,6 +284,19 @@ pub async fn count(db: &TestDb, sql: &str) -> i64 {
     row.expect("row").try_get::<i64>("", "n").expect("n")
 }
 
+/// The SQLite case of a test (inside the test's module).
+#[macro_export]
+macro_rules! sqlite_case {
+    ($name:ident, $body:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn sqlite() {
+            let db = common::TestDb::new(common::Kind::Sqlite, stringify!($name)).await.expect("sqlite");
+            ($body)(&db).await;
+            db.finish().await;
+        }
+    };
+}
+
 /// Defines one test run on SQLite only, where the application is the
 /// authority (its clock can be controlled): `NAME::sqlite`.
 #[macro_export]
@@ -292,12 +305,7 @@ macro_rules! on_sqlite {
         mod $name {
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = common::TestDb::new(common::Kind::Sqlite, stringify!($name)).await.expect("sqlite");
-                ($body)(&db).await;
-                db.finish().await;
-            }
+            $crate::sqlite_case!($name, $body);
         }
     };
 }
@@ -309,12 +317,7 @@ macro_rules! on_both_backends {
         mod $name {
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let db = common::TestDb::new(common::Kind::Sqlite, stringify!($name)).await.expect("sqlite");
-                ($body)(&db).await;
-                db.finish().await;
-            }
+            $crate::sqlite_case!($name, $body);
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
