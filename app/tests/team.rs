@@ -614,16 +614,17 @@ async fn postgres_the_database_counts_failures_rotates_and_expires() {
     assert!(authority.verify(&retried.access).await.is_err(), "the whole family ended");
     assert_eq!(number(&db, "SELECT count(*) FROM audit_entries WHERE action = 'session.reuse_detected'").await, 1);
 
-    // Access tokens expire (1 s here, no leeway) and refresh.
+    // Access tokens expire (3 s here — times are whole seconds, so a token
+    // lives between 2 and 3 — with no leeway) and refresh.
     db.as_owner("UPDATE auth_settings SET leeway_seconds = 0").await;
     let short = DatabaseAuthority::new(
         Store::open(&db.app).await.expect("open"),
-        &AuthSettings { access_token_seconds: 1, ..settings() },
+        &AuthSettings { access_token_seconds: 3, ..settings() },
     )
     .expect("authority");
     let tokens = short.login("manager@demo.test", DEMO_PASSWORD).await.expect("login");
     short.verify(&tokens.access).await.expect("fresh");
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
     assert!(short.verify(&tokens.access).await.is_err(), "expired");
     let raw = db.raw_app().await;
     assert_eq!(
