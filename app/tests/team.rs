@@ -520,6 +520,54 @@ async fn postgres_a_raw_client_cannot_get_past_its_department() {
         refused(attempt(&raw, Some(&who.access), sql).await, sql);
     }
 
+    // Clearing the token in the middle of a statement, after the policies
+    // checked it: the guard and audit triggers see no session and refuse.
+    let clear = "set_config('crm.access_token', '', true)";
+    let midway = [
+        (
+            &sales,
+            format!("UPDATE clients SET phone = '+33 1 11 11 11 11' WHERE id = {} RETURNING {clear}", fx.my_client),
+        ),
+        (
+            &sales,
+            format!("UPDATE contracts SET signed = ({clear} = 'x'), signed_at = NULL WHERE id = {}", fx.my_signed),
+        ),
+        (
+            &manager,
+            format!(
+                "UPDATE clients SET company_name = (CASE WHEN {clear} = '' THEN 'Renamed' END) WHERE id = {}",
+                fx.my_client
+            ),
+        ),
+    ];
+    for (who, sql) in &midway {
+        assert_eq!(attempt(&raw, Some(&who.access), sql).await, Outcome::Refused("28000".into()), "{sql}");
+    }
+    // A signer only with a signature; no oracle on contracts without a session.
+    refused(
+        attempt(
+            &raw,
+            Some(&manager.access),
+            &format!("UPDATE contracts SET signed_by_id = {} WHERE id = {}", manager.id, fx.my_unsigned),
+        )
+        .await,
+        "a signer on an unsigned contract",
+    );
+    assert_eq!(
+        attempt(&raw, None, &format!("SELECT 1 WHERE crm_may_create_event({}, NULL)", fx.my_signed)).await,
+        Outcome::Nothing,
+        "whether a contract is signed and whose, asked without a session"
+    );
+    assert!(matches!(
+        attempt(
+            &raw,
+            None,
+            &format!("SELECT crm_may_create_event(ROW({}, 2)::crm_actor, {}, NULL)", sales.id, fx.my_signed)
+        )
+        .await,
+        Outcome::Refused(_)
+    ));
+
     // DDL and role games.
     for ddl in [
         "CREATE TABLE crm.mine (id integer)",
@@ -597,6 +645,70 @@ async fn postgres_the_database_counts_failures_rotates_and_expires() {
         assert!(matches!(locked, AuthError::Locked { .. }), "{address}: {locked}");
         assert!(locked.to_string().contains("try again in 60 seconds"), "{locked}");
     }
+    // A raw client that rolls every check back still burns its attempts:
+    // each was counted by a transaction of its own before the check.
+    let raw = db.raw_app().await;
+    let backend = raw.get_database_backend();
+    let begin = |email: &str| {
+        Statement::from_sql_and_values(
+            backend,
+            "SELECT status, challenge, salt, m_cost, t_cost, p_cost FROM crm_login_begin($1)",
+            [email.into()],
+        )
+    };
+    for guess in 1..=6 {
+        let row = raw.query_one_raw(begin("sales@demo.test")).await.expect("begin").expect("row");
+        let status: String = row.try_get("", "status").expect("status");
+        if guess == 6 {
+            assert_eq!(status, "locked", "the sixth attempt, after five rolled-back failures");
+            break;
+        }
+        assert_eq!(status, "ok", "attempt {guess}");
+        let challenge: i64 = row.try_get("", "challenge").expect("challenge");
+        let tx = raw.begin().await.expect("begin");
+        tx.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT * FROM crm_login($1, '\\x00'::bytea, 60)",
+            [challenge.into()],
+        ))
+        .await
+        .expect("check");
+        tx.rollback().await.expect("rollback");
+    }
+    // The right key in the transaction that began the attempt is refused:
+    // its count would roll back with it.
+    let row = raw.query_one_raw(begin("support@demo.test")).await.expect("begin").expect("row");
+    let challenge: i64 = row.try_get("", "challenge").expect("challenge");
+    let salt: Vec<u8> = row.try_get("", "salt").expect("salt");
+    let cost = |name: &str| row.try_get::<i32>("", name).expect("cost") as u32;
+    let key =
+        epic_crm::auth::password::derive_key(DEMO_PASSWORD, &salt, cost("m_cost"), cost("t_cost"), cost("p_cost"))
+            .expect("key");
+    let same = raw.begin().await.expect("begin");
+    let row = same.query_one_raw(begin("support@demo.test")).await.expect("begin inside").expect("row");
+    let inside: i64 = row.try_get("", "challenge").expect("challenge");
+    let answer = same
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT status FROM crm_login($1, $2, 60)",
+            [inside.into(), key.clone().into()],
+        ))
+        .await
+        .expect("check")
+        .expect("row");
+    assert_eq!(answer.try_get::<String>("", "status").expect("status"), "wrong", "same transaction");
+    same.rollback().await.expect("rollback");
+    let answer = raw
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            "SELECT status FROM crm_login($1, $2, 60)",
+            [challenge.into(), key.into()],
+        ))
+        .await
+        .expect("check")
+        .expect("row");
+    assert_eq!(answer.try_get::<String>("", "status").expect("status"), "ok", "a later transaction");
+    raw.close().await.ok();
     let still = authority.login("manager@demo.test", DEMO_PASSWORD).await.expect_err("locked");
     assert!(matches!(still, AuthError::Locked { .. }), "a right password does not pass a lock");
     assert_eq!(number(&db, "SELECT count(*) FROM audit_entries WHERE action = 'login.lockout'").await, 2);

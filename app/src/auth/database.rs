@@ -1,5 +1,8 @@
 //! The session authority of PostgreSQL team mode: the database checks
 //! passwords, counts failures, mints and verifies tokens (SECURITY.md).
+//! A login takes two calls, each its own transaction: the first counts the
+//! attempt and gives the salt, the second answers with the derived key, so
+//! no client can roll a counted failure back.
 //! This side only derives the argon2id key of a password with the salt and
 //! costs the database gives, so the password itself never leaves the
 //! machine and the database keeps nothing it could be logged in with.
@@ -9,7 +12,7 @@ use super::{AuthError, Session, SessionAuthority, Tokens};
 use crate::config::AuthSettings;
 use crate::domain::Department;
 use crate::store::employees::NewEmployee;
-use crate::store::team::{Issued, KeyParams, NewKey};
+use crate::store::team::{Issued, NewKey};
 use crate::store::{Store, StoreError};
 
 /// Asks the database's login functions (migration 0005).
@@ -31,21 +34,34 @@ impl DatabaseAuthority {
         })
     }
 
+    /// Begins an attempt at `email` and derives the key of `password` with
+    /// the salt and costs the database gave: the challenge and the key.
     /// argon2id takes tens of milliseconds of CPU: off the async workers.
-    async fn derive(&self, password: &str, params: KeyParams) -> Result<Vec<u8>, AuthError> {
+    async fn attempt(&self, email: &str, password: &str) -> Result<(i64, Vec<u8>), AuthError> {
+        let begun = self.store.login_begin(email).await?;
+        let now_ms = crate::domain::time::now_ms();
+        match begun.status.as_str() {
+            "ok" => {}
+            "locked" => return Err(AuthError::Locked { until_ms: begun.locked_until.unwrap_or(now_ms), now_ms }),
+            "busy" => {
+                return Err(AuthError::Store(StoreError::Unavailable(
+                    "Another login at this address is under way: try again in a moment".into(),
+                )));
+            }
+            other => return Err(AuthError::Internal(format!("the database answered \"{other}\" to a login"))),
+        }
+        let missing = || AuthError::Internal("the database's login answer left out a field".into());
+        let challenge = begun.challenge.ok_or_else(missing)?;
+        let salt = begun.salt.ok_or_else(missing)?;
+        let cost = |value: Option<i32>| {
+            value.and_then(|value| u32::try_from(value).ok()).ok_or_else(|| AuthError::Internal("bad cost".into()))
+        };
+        let (m_cost, t_cost, p_cost) = (cost(begun.m_cost)?, cost(begun.t_cost)?, cost(begun.p_cost)?);
         let password = password.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let cost = |value: i32| u32::try_from(value).map_err(|_| AuthError::Internal("negative cost".into()));
-            password::derive_key(
-                &password,
-                &params.salt,
-                cost(params.m_cost)?,
-                cost(params.t_cost)?,
-                cost(params.p_cost)?,
-            )
-        })
-        .await
-        .map_err(|err| AuthError::Internal(format!("deriving a key: {err}")))?
+        let key = tokio::task::spawn_blocking(move || password::derive_key(&password, &salt, m_cost, t_cost, p_cost))
+            .await
+            .map_err(|err| AuthError::Internal(format!("deriving a key: {err}")))??;
+        Ok((challenge, key))
     }
 
     /// A new key for a new password, with a fresh salt and today's costs.
@@ -95,9 +111,8 @@ impl SessionAuthority for DatabaseAuthority {
     async fn login(&self, email: &str, password: &str) -> Result<Tokens, AuthError> {
         // Unknown addresses get a stable fake salt: the same work is done,
         // and the database answers "wrong" without saying why.
-        let params = self.store.login_params(email.trim()).await?;
-        let key = self.derive(password, params).await?;
-        tokens(self.store.login_with_key(email.trim(), &key, self.access_seconds).await?)
+        let (challenge, key) = self.attempt(email.trim(), password).await?;
+        tokens(self.store.login_with_key(challenge, &key, self.access_seconds).await?)
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AuthError> {
@@ -135,13 +150,12 @@ impl SessionAuthority for DatabaseAuthority {
         if new == current {
             return Err(AuthError::WeakPassword("The new password must differ from the current one.".into()));
         }
-        let params = self.store.login_params(&session.email).await?;
-        let current_key = self.derive(current, params).await?;
+        let (challenge, current_key) = self.attempt(&session.email, current).await?;
         let new_key = self.fresh(new).await?;
         // The password functions take the token like every statement, and
         // also while a password change is pending.
         let tx = self.store.begin_as(&session.actor()).await?;
-        let answer = tx.change_password_in_database(&current_key, &new_key).await?;
+        let answer = tx.change_password_in_database(challenge, &current_key, &new_key).await?;
         tx.commit().await?;
         let now_ms = crate::domain::time::now_ms();
         match answer.status.as_str() {

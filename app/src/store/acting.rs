@@ -81,10 +81,7 @@ impl Store {
         let tx = self.system().begin_with_options(options).await?;
         if self.backend() == Backend::Postgres {
             let mut sql = Sql::new("SELECT set_config('crm.access_token', ");
-            sql.bind(actor.access_token.clone().unwrap_or_default())
-                .push(", true), set_config('crm.employee_id', ")
-                .bind(actor.employee_id.to_string())
-                .push(", true)");
+            sql.bind(actor.access_token.clone().unwrap_or_default()).push(", true)");
             sea_orm::ConnectionTrait::execute_raw(&tx, sql.build(self.backend())).await?;
         }
         Ok(ActingTx { tx, actor: actor.clone(), backend: self.backend() })

@@ -10,19 +10,24 @@ use super::employees::NewEmployee;
 use super::sql::Sql;
 use super::{ActingTx, Backend, Store, StoreError};
 
-/// The salt and argon2id costs to derive an address's key with (a stable
-/// fake for an address nobody has).
+/// The answer of beginning a login: `status` is `ok` (with the challenge
+/// to answer and the salt and argon2id costs to derive the key with — a
+/// stable fake for an address nobody has), `locked` (with when it ends) or
+/// `busy`.  The attempt counts as a failure until it succeeds.
 #[derive(Clone, PartialEq, Eq, FromQueryResult)]
-pub struct KeyParams {
-    pub salt: Vec<u8>,
-    pub m_cost: i32,
-    pub t_cost: i32,
-    pub p_cost: i32,
+pub struct Begun {
+    pub status: String,
+    pub challenge: Option<i64>,
+    pub salt: Option<Vec<u8>>,
+    pub m_cost: Option<i32>,
+    pub t_cost: Option<i32>,
+    pub p_cost: Option<i32>,
+    pub locked_until: Option<i64>,
 }
 
-impl std::fmt::Debug for KeyParams {
+impl std::fmt::Debug for Begun {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyParams").field("m_cost", &self.m_cost).field("t_cost", &self.t_cost).finish_non_exhaustive()
+        f.debug_struct("Begun").field("status", &self.status).field("m_cost", &self.m_cost).finish_non_exhaustive()
     }
 }
 
@@ -102,14 +107,16 @@ fn call(function: &str, values: Vec<Value>) -> Sql {
 }
 
 impl Store {
-    /// The salt and costs to derive `email`'s key with.
-    pub async fn login_params(&self, email: &str) -> Result<KeyParams, StoreError> {
-        one(self.system(), call("crm_login_params", vec![email.into()])).await
+    /// Begins a login (or a password change) for `email`, in a transaction
+    /// of its own: the database counts it before any key is checked.
+    pub async fn login_begin(&self, email: &str) -> Result<Begun, StoreError> {
+        one(self.system(), call("crm_login_begin", vec![email.into()])).await
     }
 
-    /// Logs in with a derived key; tokens when the status is `ok`.
-    pub async fn login_with_key(&self, email: &str, key: &[u8], access_seconds: i64) -> Result<Issued, StoreError> {
-        let values = vec![email.into(), key.to_vec().into(), (access_seconds as i32).into()];
+    /// Answers a challenge with the derived key; tokens when the status is
+    /// `ok`.
+    pub async fn login_with_key(&self, challenge: i64, key: &[u8], access_seconds: i64) -> Result<Issued, StoreError> {
+        let values = vec![challenge.into(), key.to_vec().into(), (access_seconds as i32).into()];
         one(self.system(), call("crm_login", values)).await
     }
 
@@ -150,9 +157,15 @@ impl Store {
 }
 
 impl ActingTx {
-    /// The session's employee changes their password.
-    pub async fn change_password_in_database(&self, current: &[u8], new: &NewKey) -> Result<Changed, StoreError> {
-        let mut values: Vec<Value> = vec![current.to_vec().into()];
+    /// The session's employee changes their password, answering a
+    /// challenge for their own address with the current key.
+    pub async fn change_password_in_database(
+        &self,
+        challenge: i64,
+        current: &[u8],
+        new: &NewKey,
+    ) -> Result<Changed, StoreError> {
+        let mut values: Vec<Value> = vec![challenge.into(), current.to_vec().into()];
         values.extend(key_values(new));
         one(self.conn(), call("crm_change_password", values)).await
     }

@@ -70,6 +70,23 @@ CREATE TABLE auth_settings (
 INSERT INTO auth_settings (signing_key, fake_salt_key)
 VALUES ({{pgcrypto}}.gen_random_bytes(32), {{pgcrypto}}.gen_random_bytes(32));
 
+-- One login (or password change) attempt between its two calls.  The
+-- failure is counted when the attempt begins, in a transaction of its own
+-- that has committed before the key is checked: a raw client that rolled
+-- back a failed check would otherwise guess without limit.
+CREATE TABLE login_challenges (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    email_key   text COLLATE "C" NOT NULL CHECK (length(email_key) = 64),
+    employee_id bigint REFERENCES employees (id) ON DELETE CASCADE,
+    -- The address's failures once this attempt was counted.
+    failures    integer NOT NULL,
+    created_at  bigint NOT NULL,
+    -- The transaction that began the attempt: the check must come later.
+    began_in    xid8 NOT NULL,
+    used_at     bigint
+);
+CREATE INDEX login_challenges_created_idx ON login_challenges (created_at);
+
 -- The employee a statement acts for, as the policies see it.
 CREATE TYPE crm_actor AS (employee_id bigint, department_id integer);
 
@@ -95,9 +112,10 @@ CREATE FUNCTION crm_digest(data text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT
     RETURN encode(sha256(convert_to(data, 'UTF8')), 'hex');
 
+-- Folded as the unique index on lower(email) folds ("C": ASCII letters).
 CREATE FUNCTION crm_email_key(email text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT
-    RETURN crm_digest(lower(btrim(email)));
+    RETURN crm_digest(lower(btrim(email) COLLATE "C"));
 
 -- Lockout (auth::lockout): after 4 free failures, 1 minute doubling up to 15.
 CREATE FUNCTION crm_lock_ms(failures integer) RETURNS bigint
@@ -278,99 +296,145 @@ END $$;
 -- so a failure they count is not rolled back with the error.
 -- ---------------------------------------------------------------------
 
--- The salt and argon2id costs to derive an address's key with; a stable
--- fake for addresses nobody has, so existence cannot be probed.
-CREATE FUNCTION crm_login_params(given_email text)
-    RETURNS TABLE (salt bytea, m_cost integer, t_cost integer, p_cost integer)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
-#variable_conflict use_column
-BEGIN
-    RETURN QUERY
-        SELECT c.salt, c.m_cost, c.t_cost, c.p_cost
-        FROM employees e JOIN credentials c ON c.employee_id = e.id
-        WHERE lower(e.email) = lower(btrim(given_email));
-    IF NOT FOUND THEN
-        RETURN QUERY
-            SELECT substring({{pgcrypto}}.hmac(convert_to(lower(btrim(given_email)), 'UTF8'), s.fake_salt_key, 'sha256')
-                             FROM 1 FOR 16),
-                   s.fake_m_cost, s.fake_t_cost, s.fake_p_cost
-            FROM auth_settings s;
-    END IF;
-END $$;
-
--- Counts one failure for an address key, locks it when due; returns the
--- failures so far and the lock's end (NULL when not locked).
-CREATE FUNCTION crm_count_failure(email_key text, now_ms bigint, OUT failures integer, OUT locked_until bigint)
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
-#variable_conflict use_variable
-BEGIN
-    INSERT INTO login_attempts AS a (email_key, failures, last_failure_at) VALUES (email_key, 1, now_ms)
-    ON CONFLICT ON CONSTRAINT login_attempts_pkey
-        DO UPDATE SET failures = a.failures + 1, last_failure_at = EXCLUDED.last_failure_at
-    RETURNING a.failures INTO failures;
-    locked_until := now_ms + crm_lock_ms(failures);
-    IF locked_until IS NOT NULL THEN
-        UPDATE login_attempts a SET locked_until = crm_count_failure.locked_until WHERE a.email_key = crm_count_failure.email_key;
-    END IF;
-END $$;
-
--- Checks the key derived from an address's password.  Status: ok,
--- wrong (address unknown or key wrong: never which), locked, deactivated.
-CREATE FUNCTION crm_login(given_email text, derived_key bytea, access_seconds integer)
-    RETURNS TABLE (status text, access_token text, refresh_token text, locked_until bigint)
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+-- Begins a login (or a password change) for an address: counts it as a
+-- failure until it succeeds, refuses while the address is locked, and
+-- gives the salt and argon2id costs to derive its key with — a stable fake
+-- for addresses nobody has, with the costs most accounts have, so existence
+-- cannot be probed.  Status: ok (with a challenge for crm_login), locked,
+-- busy (another attempt at this address holds it; try again).
+CREATE FUNCTION crm_login_begin(given_email text)
+    RETURNS TABLE (status text, challenge bigint, salt bytea, m_cost integer, t_cost integer, p_cost integer,
+                   locked_until bigint)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp SET lock_timeout = '5s' AS $$
 #variable_conflict use_variable
 DECLARE
     key text := crm_email_key(coalesce(given_email, ''));
     now_ms bigint := crm_clock_ms();
+    attempt login_attempts;
     found_id bigint;
     found_name text;
-    found_active boolean;
-    found_verifier bytea;
+    params record;
     lock_end bigint;
-    counted record;
+    counted integer;
+    created bigint;
 BEGIN
-    -- Guesses at one address are decided one after the other, so two at
-    -- once both count and a right password never slips through a lock.
-    PERFORM pg_advisory_xact_lock(hashtextextended(key, 7262024));
-    SELECT e.id, e.first_name || ' ' || e.last_name, e.active, c.verifier
-        INTO found_id, found_name, found_active, found_verifier
-        FROM employees e LEFT JOIN credentials c ON c.employee_id = e.id
-        WHERE lower(e.email) = lower(btrim(given_email));
-    SELECT a.locked_until INTO lock_end FROM login_attempts a WHERE a.email_key = key;
+    -- Attempts at one address queue on its counter row, which the app role
+    -- can neither read nor lock.
+    BEGIN
+        INSERT INTO login_attempts AS a (email_key, failures, last_failure_at) VALUES (key, 0, now_ms)
+        ON CONFLICT ON CONSTRAINT login_attempts_pkey DO NOTHING;
+        SELECT * INTO attempt FROM login_attempts a WHERE a.email_key = key FOR UPDATE;
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN QUERY SELECT 'busy', NULL::bigint, NULL::bytea, NULL::integer, NULL::integer, NULL::integer,
+                            NULL::bigint;
+        RETURN;
+    END;
+    SELECT e.id, e.first_name || ' ' || e.last_name INTO found_id, found_name
+    FROM employees e WHERE lower(e.email) = lower(btrim(given_email) COLLATE "C");
+    lock_end := attempt.locked_until;
     IF lock_end > now_ms THEN
         PERFORM crm_audit_write(found_id, coalesce(found_name, '(unknown address)'), 'login.failure', 'employee',
                                 found_id, '{"reason": "locked"}');
-        RETURN QUERY SELECT 'locked', NULL::text, NULL::text, lock_end;
+        RETURN QUERY SELECT 'locked', NULL::bigint, NULL::bytea, NULL::integer, NULL::integer, NULL::integer, lock_end;
         RETURN;
     END IF;
+    counted := attempt.failures + 1;
+    UPDATE login_attempts a SET failures = counted, last_failure_at = now_ms,
+                                locked_until = now_ms + crm_lock_ms(counted)
+    WHERE a.email_key = key;
+    INSERT INTO login_challenges (email_key, employee_id, failures, created_at, began_in)
+    VALUES (key, found_id, counted, now_ms, pg_current_xact_id())
+    RETURNING id INTO created;
+    -- Attempts nobody finished are forgotten after a day.
+    DELETE FROM login_challenges c WHERE c.created_at < now_ms - 86400000;
+    SELECT c.salt, c.m_cost, c.t_cost, c.p_cost INTO params FROM credentials c WHERE c.employee_id = found_id;
+    IF params.salt IS NULL THEN
+        SELECT substring({{pgcrypto}}.hmac(convert_to(lower(btrim(coalesce(given_email, '')) COLLATE "C"), 'UTF8'),
+                                           s.fake_salt_key, 'sha256') FROM 1 FOR 16) AS salt,
+               coalesce(common.m_cost, s.fake_m_cost) AS m_cost, coalesce(common.t_cost, s.fake_t_cost) AS t_cost,
+               coalesce(common.p_cost, s.fake_p_cost) AS p_cost
+        INTO params
+        FROM auth_settings s
+        LEFT JOIN (SELECT c.m_cost, c.t_cost, c.p_cost FROM credentials c
+                   GROUP BY 1, 2, 3 ORDER BY count(*) DESC LIMIT 1) common ON true;
+    END IF;
+    RETURN QUERY SELECT 'ok', created, params.salt, params.m_cost, params.t_cost, params.p_cost, NULL::bigint;
+END $$;
+
+-- Takes the attempt a challenge stands for, once, and only from a later
+-- transaction than the one that counted it (its count has committed).
+-- NULL when it cannot be used.
+CREATE FUNCTION crm_take_challenge(challenge bigint) RETURNS login_challenges
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+DECLARE
+    taken login_challenges;
+    now_ms bigint := crm_clock_ms();
+BEGIN
+    UPDATE login_challenges c SET used_at = now_ms
+    WHERE c.id = challenge AND c.used_at IS NULL AND c.began_in <> pg_current_xact_id()
+      AND c.created_at > now_ms - 120000
+    RETURNING * INTO taken;
+    RETURN taken;
+END $$;
+
+-- Checks the key derived for a challenge.  Status: ok, wrong (address
+-- unknown or key wrong: never which), locked, deactivated.
+CREATE FUNCTION crm_login(challenge bigint, derived_key bytea, access_seconds integer)
+    RETURNS TABLE (status text, access_token text, refresh_token text, locked_until bigint)
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp SET lock_timeout = '5s' AS $$
+#variable_conflict use_variable
+DECLARE
+    now_ms bigint := crm_clock_ms();
+    attempt login_challenges := crm_take_challenge(challenge);
+    counter login_attempts;
+    found_name text;
+    found_active boolean;
+    found_verifier bytea;
+BEGIN
+    IF attempt.id IS NULL THEN
+        RETURN QUERY SELECT 'wrong', NULL::text, NULL::text, NULL::bigint;
+        RETURN;
+    END IF;
+    SELECT e.first_name || ' ' || e.last_name, e.active, c.verifier INTO found_name, found_active, found_verifier
+    FROM employees e LEFT JOIN credentials c ON c.employee_id = e.id WHERE e.id = attempt.employee_id;
+    SELECT * INTO counter FROM login_attempts a WHERE a.email_key = attempt.email_key FOR UPDATE;
     IF found_verifier IS NULL OR derived_key IS NULL OR sha256(derived_key) <> found_verifier THEN
-        SELECT * INTO counted FROM crm_count_failure(key, now_ms);
-        PERFORM crm_audit_write(found_id, coalesce(found_name, '(unknown address)'), 'login.failure', 'employee',
-                                found_id, jsonb_build_object(
-                                    'reason', CASE WHEN found_id IS NULL THEN 'unknown address' ELSE 'wrong password' END,
-                                    'failures', counted.failures));
-        IF counted.locked_until IS NOT NULL THEN
-            PERFORM crm_audit_write(found_id, coalesce(found_name, '(unknown address)'), 'login.lockout', 'employee',
-                                    found_id, jsonb_build_object('failures', counted.failures,
-                                                                 'locked_until', counted.locked_until));
-            RETURN QUERY SELECT 'locked', NULL::text, NULL::text, counted.locked_until;
+        -- Counted already, when the attempt began.
+        PERFORM crm_audit_write(attempt.employee_id, coalesce(found_name, '(unknown address)'), 'login.failure',
+                                'employee', attempt.employee_id, jsonb_build_object(
+                                    'reason', CASE WHEN attempt.employee_id IS NULL THEN 'unknown address'
+                                                   ELSE 'wrong password' END,
+                                    'failures', attempt.failures));
+        IF counter.locked_until > now_ms THEN
+            PERFORM crm_audit_write(attempt.employee_id, coalesce(found_name, '(unknown address)'), 'login.lockout',
+                                    'employee', attempt.employee_id,
+                                    jsonb_build_object('failures', attempt.failures,
+                                                       'locked_until', counter.locked_until));
+            RETURN QUERY SELECT 'locked', NULL::text, NULL::text, counter.locked_until;
         ELSE
             RETURN QUERY SELECT 'wrong', NULL::text, NULL::text, NULL::bigint;
         END IF;
         RETURN;
     END IF;
-    DELETE FROM login_attempts a WHERE a.email_key = key;
+    -- A guess that began after this attempt may have locked the address:
+    -- the right password does not get through that lock.
+    IF counter.failures > attempt.failures AND counter.locked_until > now_ms THEN
+        PERFORM crm_audit_write(attempt.employee_id, found_name, 'login.failure', 'employee', attempt.employee_id,
+                                '{"reason": "locked"}');
+        RETURN QUERY SELECT 'locked', NULL::text, NULL::text, counter.locked_until;
+        RETURN;
+    END IF;
+    DELETE FROM login_attempts a WHERE a.email_key = attempt.email_key;
     IF NOT found_active THEN
-        PERFORM crm_audit_write(found_id, found_name, 'login.failure', 'employee', found_id,
+        PERFORM crm_audit_write(attempt.employee_id, found_name, 'login.failure', 'employee', attempt.employee_id,
                                 '{"reason": "deactivated"}');
         RETURN QUERY SELECT 'deactivated', NULL::text, NULL::text, NULL::bigint;
         RETURN;
     END IF;
     RETURN QUERY
         SELECT 'ok', t.access_token, t.refresh_token, NULL::bigint
-        FROM crm_issue(found_id, encode({{pgcrypto}}.gen_random_bytes(16), 'hex'), now_ms, access_seconds) t;
-    PERFORM crm_audit_write(found_id, found_name, 'login.success', 'employee', found_id, '{}');
+        FROM crm_issue(attempt.employee_id, encode({{pgcrypto}}.gen_random_bytes(16), 'hex'), now_ms, access_seconds) t;
+    PERFORM crm_audit_write(attempt.employee_id, found_name, 'login.success', 'employee', attempt.employee_id, '{}');
 END $$;
 
 -- Exchanges a refresh token for a new pair.  Status: ok, ended, reused
@@ -390,6 +454,7 @@ DECLARE
     token sessions;
     successors integer;
     successor sessions;
+    retried boolean := false;
 BEGIN
     IF claims IS NULL THEN
         RETURN QUERY SELECT 'ended', NULL::text, NULL::text;
@@ -428,7 +493,10 @@ BEGIN
         IF token.expires_at > token.used_at AND now_ms - token.used_at <= grace AND successors = 1
            AND successor.used_at IS NULL AND successor.revoked_at IS NULL THEN
             UPDATE sessions s SET used_at = now_ms, expires_at = now_ms WHERE s.id = successor.id AND s.used_at IS NULL;
-        ELSE
+            retried := FOUND;
+        END IF;
+        -- Not a lost reply, or a second retry racing this one: a copy.
+        IF NOT retried THEN
             UPDATE sessions s SET revoked_at = now_ms WHERE s.family_id = token.family_id AND s.revoked_at IS NULL;
             PERFORM crm_audit_write(token.employee_id, coalesce(crm_employee_name(token.employee_id), '(deleted)'),
                                     'session.reuse_detected', 'employee', token.employee_id,
@@ -493,23 +561,23 @@ BEGIN
     END IF;
 END $$;
 
--- The session's own employee changes their password: the current key is
--- checked (guesses count towards the lockout like logins), the new
--- verifier stored, the other sessions ended.  Status: ok, wrong, locked,
--- ended.
-CREATE FUNCTION crm_change_password(current_key bytea, new_salt bytea, new_m_cost integer, new_t_cost integer,
-                                    new_p_cost integer, new_key bytea)
+-- The session's own employee changes their password, with a challenge
+-- from crm_login_begin for their own address (so a wrong current password
+-- counts toward the lockout like a login, where no rollback can undo it):
+-- the new verifier is stored, the other sessions end.  Status: ok, wrong,
+-- locked, ended.
+CREATE FUNCTION crm_change_password(challenge bigint, current_key bytea, new_salt bytea, new_m_cost integer,
+                                    new_t_cost integer, new_p_cost integer, new_key bytea)
     RETURNS TABLE (status text, locked_until bigint)
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp SET lock_timeout = '5s' AS $$
 #variable_conflict use_variable
 DECLARE
     claims jsonb := crm_claims(current_setting('crm.access_token', true), 'epic-crm/access');
     now_ms bigint := crm_clock_ms();
     me employees;
+    attempt login_challenges;
+    counter login_attempts;
     stored bytea;
-    key text;
-    lock_end bigint;
-    counted record;
     ended integer;
 BEGIN
     IF claims IS NOT NULL THEN
@@ -519,30 +587,32 @@ BEGIN
         RETURN QUERY SELECT 'ended', NULL::bigint;
         RETURN;
     END IF;
-    key := crm_email_key(me.email);
-    PERFORM pg_advisory_xact_lock(hashtextextended(key, 7262024));
-    SELECT a.locked_until INTO lock_end FROM login_attempts a WHERE a.email_key = key;
-    IF lock_end > now_ms THEN
-        RETURN QUERY SELECT 'locked', lock_end;
+    attempt := crm_take_challenge(challenge);
+    IF attempt.id IS NULL OR attempt.employee_id IS DISTINCT FROM me.id THEN
+        RETURN QUERY SELECT 'wrong', NULL::bigint;
         RETURN;
     END IF;
+    SELECT * INTO counter FROM login_attempts a WHERE a.email_key = attempt.email_key FOR UPDATE;
     SELECT c.verifier INTO stored FROM credentials c WHERE c.employee_id = me.id;
     IF stored IS NULL OR current_key IS NULL OR sha256(current_key) <> stored THEN
-        SELECT * INTO counted FROM crm_count_failure(key, now_ms);
         PERFORM crm_audit_write(me.id, me.first_name || ' ' || me.last_name, 'employee.password_change_failure',
                                 'employee', me.id, jsonb_build_object('reason', 'wrong current password',
-                                                                     'failures', counted.failures));
-        IF counted.locked_until IS NOT NULL THEN
+                                                                     'failures', attempt.failures));
+        IF counter.locked_until > now_ms THEN
             PERFORM crm_audit_write(me.id, me.first_name || ' ' || me.last_name, 'login.lockout', 'employee', me.id,
-                                    jsonb_build_object('failures', counted.failures,
-                                                       'locked_until', counted.locked_until));
-            RETURN QUERY SELECT 'locked', counted.locked_until;
+                                    jsonb_build_object('failures', attempt.failures,
+                                                       'locked_until', counter.locked_until));
+            RETURN QUERY SELECT 'locked', counter.locked_until;
         ELSE
             RETURN QUERY SELECT 'wrong', NULL::bigint;
         END IF;
         RETURN;
     END IF;
-    DELETE FROM login_attempts a WHERE a.email_key = key;
+    IF counter.failures > attempt.failures AND counter.locked_until > now_ms THEN
+        RETURN QUERY SELECT 'locked', counter.locked_until;
+        RETURN;
+    END IF;
+    DELETE FROM login_attempts a WHERE a.email_key = attempt.email_key;
     UPDATE credentials c SET salt = new_salt, m_cost = new_m_cost, t_cost = new_t_cost, p_cost = new_p_cost,
                              verifier = sha256(new_key), updated_at = now_ms
     WHERE c.employee_id = me.id;
@@ -566,7 +636,7 @@ CREATE FUNCTION crm_has_employees() RETURNS boolean
 -- The first employee, a manager, while nobody exists; NULL once someone does.
 CREATE FUNCTION crm_bootstrap(first_name text, last_name text, email text, phone text, salt bytea, m_cost integer,
                               t_cost integer, p_cost integer, derived_key bytea) RETURNS bigint
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+    LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp SET lock_timeout = '5s' AS $$
 DECLARE
     now_ms bigint := crm_clock_ms();
     created bigint;
@@ -699,8 +769,12 @@ CREATE FUNCTION crm_manages_or_supports(actor crm_actor, support_contact bigint)
 
 -- A salesperson creates the event of a signed contract of their own, with
 -- no support contact (MANAGEMENT assigns one).
-CREATE FUNCTION crm_may_create_event(actor crm_actor, contract bigint, support_contact bigint) RETURNS boolean
+CREATE FUNCTION crm_may_create_event(contract bigint, support_contact bigint) RETURNS boolean
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+DECLARE
+    -- The session's own employee (an argument would make this an oracle
+    -- on contracts for anyone).
+    actor crm_actor := crm_session();
 BEGIN
     RETURN coalesce((actor).department_id = 2 AND support_contact IS NULL
                     AND EXISTS (SELECT 1 FROM contracts c
@@ -713,6 +787,28 @@ CREATE FUNCTION crm_may_delete_employee(actor crm_actor, employee bigint) RETURN
     LANGUAGE sql IMMUTABLE
     RETURN coalesce((actor).department_id = 1 AND (actor).employee_id <> employee, false);
 
+-- Whether the login role behind this statement is the owner (or one of
+-- its members: the migrator, an administrator): the only ones who may
+-- change rows without an employee's session.  (Inside a checked function
+-- current_user is always the owner; session_user is who logged in.)
+CREATE FUNCTION crm_owner_session() RETURNS boolean
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
+    RETURN pg_has_role(session_user, (SELECT n.nspowner FROM pg_namespace n WHERE n.nspname = current_schema()),
+                       'MEMBER');
+END $$;
+
+-- A change without a session, by anyone but the owner: the token was
+-- cleared after the policies checked it (say, by set_config in the same
+-- statement).  Refused.
+CREATE FUNCTION crm_require_owner() RETURNS void
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
+BEGIN
+    IF NOT crm_owner_session() THEN
+        RAISE EXCEPTION 'a change needs an employee''s session for every row it touches' USING ERRCODE = '28000';
+    END IF;
+END $$;
+
 -- ---------------------------------------------------------------------
 -- Rules on changes that depend on who changes what (every employee shares
 -- one database role, so column grants cannot differ by department).
@@ -723,7 +819,8 @@ DECLARE
     actor crm_actor := crm_token_actor(true);
 BEGIN
     IF actor.employee_id IS NULL THEN
-        RETURN NEW;  -- the owner's own maintenance; nobody else gets here without a session
+        PERFORM crm_require_owner();  -- the owner's own maintenance
+        RETURN NEW;
     END IF;
     IF crm_in(actor, 1) AND (NEW.first_name, NEW.last_name, NEW.email, NEW.phone, NEW.company_name, NEW.created_at,
                              NEW.last_contact_at)
@@ -748,6 +845,7 @@ DECLARE
     actor crm_actor := crm_token_actor(true);
 BEGIN
     IF actor.employee_id IS NULL THEN
+        PERFORM crm_require_owner();  -- the owner's own maintenance
         RETURN NEW;
     END IF;
     IF TG_OP = 'INSERT' THEN
@@ -762,6 +860,9 @@ BEGIN
     IF OLD.signed AND (NOT NEW.signed OR NEW.signed_at IS DISTINCT FROM OLD.signed_at
                        OR NEW.signed_by_id IS DISTINCT FROM OLD.signed_by_id) THEN
         RAISE EXCEPTION 'signing a contract is final' USING ERRCODE = '23514';
+    END IF;
+    IF NOT NEW.signed AND (NEW.signed_by_id IS NOT NULL OR NEW.signed_at IS NOT NULL) THEN
+        RAISE EXCEPTION 'only a signed contract has a signer' USING ERRCODE = '23514';
     END IF;
     IF NEW.signed AND NOT OLD.signed AND NEW.signed_by_id IS DISTINCT FROM actor.employee_id THEN
         RAISE EXCEPTION 'a contract is signed by the employee signing it' USING ERRCODE = '42501';
@@ -778,6 +879,7 @@ DECLARE
     actor crm_actor := crm_token_actor(true);
 BEGIN
     IF actor.employee_id IS NULL THEN
+        PERFORM crm_require_owner();  -- the owner's own maintenance
         RETURN NEW;
     END IF;
     IF NEW.contract_id IS DISTINCT FROM OLD.contract_id OR NEW.created_at IS DISTINCT FROM OLD.created_at THEN
@@ -801,11 +903,15 @@ DECLARE
     actor crm_actor := crm_token_actor(true);
 BEGIN
     IF actor.employee_id IS NULL THEN
+        PERFORM crm_require_owner();  -- the owner's own maintenance
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     IF TG_OP = 'DELETE' THEN
         IF OLD.id = actor.employee_id THEN
             RAISE EXCEPTION 'nobody deletes themselves' USING ERRCODE = '42501';
+        END IF;
+        IF OLD.active AND OLD.department_id = 1 THEN
+            PERFORM 1 FROM employees e WHERE e.active AND e.department_id = 1 ORDER BY e.id FOR UPDATE;
         END IF;
         IF OLD.active AND OLD.department_id = 1
            AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.active AND e.department_id = 1 AND e.id <> OLD.id) THEN
@@ -818,6 +924,10 @@ BEGIN
     END IF;
     IF OLD.id = actor.employee_id AND OLD.active AND NOT NEW.active THEN
         RAISE EXCEPTION 'nobody deactivates themselves' USING ERRCODE = '42501';
+    END IF;
+    IF OLD.active AND OLD.department_id = 1 AND (NOT NEW.active OR NEW.department_id <> 1) THEN
+        -- Two managers removing each other at once: the second waits here.
+        PERFORM 1 FROM employees e WHERE e.active AND e.department_id = 1 ORDER BY e.id FOR UPDATE;
     END IF;
     IF OLD.active AND OLD.department_id = 1 AND (NOT NEW.active OR NEW.department_id <> 1)
        AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.active AND e.department_id = 1 AND e.id <> OLD.id) THEN
@@ -871,7 +981,8 @@ BEGIN
         WHEN 'contract' THEN jsonb_build_object(
             'id', r->'id', 'client_id', r->'client_id', 'sales_contact_id', r->'sales_contact_id',
             'total_amount', crm_money(r->'total_cents'), 'amount_due', crm_money(r->'due_cents'),
-            'signed', r->'signed', 'signed_at', crm_rfc3339(r->'signed_at'), 'created_at', crm_rfc3339(r->'created_at'))
+            'signed', r->'signed', 'signed_at', crm_rfc3339(r->'signed_at'), 'signed_by_id', r->'signed_by_id',
+            'created_at', crm_rfc3339(r->'created_at'))
         WHEN 'event' THEN jsonb_build_object(
             'id', r->'id', 'name', r->'name', 'contract_id', r->'contract_id',
             'support_contact_id', r->'support_contact_id', 'start_at', crm_rfc3339(r->'start_at'),
@@ -897,17 +1008,17 @@ DECLARE
     kind text := TG_ARGV[0];
     actor crm_actor := crm_token_actor(true);
     actor_id bigint := actor.employee_id;
-    hint text := current_setting('crm.employee_id', true);
     before jsonb;
     after jsonb;
     changes jsonb;
     action text;
     record_id bigint;
 BEGIN
-    -- Without a session only the owner, or a checked function, can be
-    -- writing: the employee id they say they act for is then taken.
-    IF actor_id IS NULL AND hint ~ '^[0-9]{1,18}$' THEN
-        actor_id := hint::bigint;
+    -- Without a session only the owner may change rows, and the first
+    -- manager be created (crm_bootstrap, while nobody exists).
+    IF actor_id IS NULL AND NOT (kind = 'employee' AND TG_OP = 'INSERT'
+                                 AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.id <> NEW.id)) THEN
+        PERFORM crm_require_owner();
     END IF;
     IF TG_OP <> 'DELETE' THEN
         after := crm_audit_doc(kind, to_jsonb(NEW));
@@ -1013,7 +1124,7 @@ CREATE POLICY management_deletes_unsigned ON contracts FOR DELETE
 
 CREATE POLICY employees_read ON events FOR SELECT USING ((SELECT crm_session_valid()));
 CREATE POLICY sales_create_for_signed_contracts ON events FOR INSERT
-    WITH CHECK (crm_may_create_event((SELECT crm_session()), contract_id, support_contact_id));
+    WITH CHECK (crm_may_create_event(contract_id, support_contact_id));
 CREATE POLICY management_or_support_update ON events FOR UPDATE
     USING (crm_manages_or_supports((SELECT crm_session()), support_contact_id))
     WITH CHECK (crm_manages_or_supports((SELECT crm_session()), support_contact_id));
@@ -1071,15 +1182,15 @@ BEGIN
                    'attendees, notes, updated_at, version) ON events TO %I', app);
     EXECUTE format('GRANT INSERT (recipient_id, at, kind, record_kind, record_id, message), UPDATE (read_at) '
                    'ON notifications TO %I', app);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION crm_session(), crm_login_params(text), crm_login(text, bytea, integer), '
+    EXECUTE format('GRANT EXECUTE ON FUNCTION crm_session(), crm_login_begin(text), crm_login(bigint, bytea, integer), '
                    'crm_refresh(text, integer), crm_verify(text), crm_logout(text), '
-                   'crm_change_password(bytea, bytea, integer, integer, integer, bytea), crm_has_employees(), '
+                   'crm_change_password(bigint, bytea, bytea, integer, integer, integer, bytea), crm_has_employees(), '
                    'crm_bootstrap(text, text, text, text, bytea, integer, integer, integer, bytea), '
                    'crm_create_employee(text, text, text, text, integer, bytea, integer, integer, integer, bytea), '
                    'crm_reset_password(bigint, bytea, integer, integer, integer, bytea), crm_unlock(bigint), '
                    'crm_session_valid(), crm_session_in(integer), crm_session_employee(), crm_is(crm_actor, integer, bigint), '
                    'crm_manages_or_sells(crm_actor, bigint), crm_manages_or_supports(crm_actor, bigint), '
-                   'crm_may_create_event(crm_actor, bigint, bigint), crm_may_delete_employee(crm_actor, bigint), '
+                   'crm_may_create_event(bigint, bigint), crm_may_delete_employee(crm_actor, bigint), '
                    'crm_search_fold(text) TO %I', app);
 END $$;
 REVOKE ALL ON FUNCTION crm_grant_app(name) FROM PUBLIC;
