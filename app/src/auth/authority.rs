@@ -202,12 +202,7 @@ impl LocalAuthority {
 
     /// The employee to manage, refusing anyone outside MANAGEMENT.
     async fn managed(&self, by: &Session, employee_id: i64, what: &str) -> Result<LoginRecord, AuthError> {
-        if by.department != Department::Management {
-            return Err(AuthError::Forbidden(format!(
-                "Only MANAGEMENT can {what}; you are in {}.",
-                by.department.code()
-            )));
-        }
+        require_management(by, what)?;
         let tx = self.store.read_accounts().await?;
         let record = tx.login_record_by_id(employee_id).await?;
         tx.commit().await?;
@@ -227,6 +222,15 @@ fn created_fields(new: &NewEmployee, must_change_password: bool) -> serde_json::
         "department": field(json!(new.department.code())),
         "must_change_password": field(json!(must_change_password)),
     })
+}
+
+/// Refuses anyone outside MANAGEMENT to `what` (employees' accounts are
+/// managers' business), whichever authority asks.
+pub(crate) fn require_management(by: &Session, what: &str) -> Result<(), AuthError> {
+    if by.department == Department::Management {
+        return Ok(());
+    }
+    Err(AuthError::Forbidden(format!("Only MANAGEMENT can {what}; you are in {}.", by.department.code())))
 }
 
 /// What the first employee must be, whichever authority creates them: a
@@ -556,12 +560,7 @@ impl SessionAuthority for LocalAuthority {
     }
 
     async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
-        if by.department != Department::Management {
-            return Err(AuthError::Forbidden(format!(
-                "Only MANAGEMENT can create employees; you are in {}.",
-                by.department.code()
-            )));
-        }
+        require_management(by, "create employees")?;
         password::check_new(password, &new.email)?;
         let phc = self.hash_password(password).await?;
         let now = self.clock.now_ms();

@@ -7,6 +7,7 @@
 //! costs the database gives, so the password itself never leaves the
 //! machine and the database keeps nothing it could be logged in with.
 
+use super::authority::{check_first_manager, require_management};
 use super::password::{self, FreshKey, Hashing};
 use super::{AuthError, Session, SessionAuthority, Tokens};
 use crate::config::AuthSettings;
@@ -79,13 +80,6 @@ impl DatabaseAuthority {
             p_cost: cost(fresh.p_cost)?,
             key: fresh.key,
         })
-    }
-
-    fn require_management(by: &Session, what: &str) -> Result<(), AuthError> {
-        if by.department == Department::Management {
-            return Ok(());
-        }
-        Err(AuthError::Forbidden(format!("Only MANAGEMENT can {what}; you are in {}.", by.department.code())))
     }
 }
 
@@ -170,13 +164,13 @@ impl SessionAuthority for DatabaseAuthority {
         if self.store.has_employees().await? {
             return Err(AuthError::NotLoggedIn);
         }
-        super::authority::check_first_manager(&new, password)?;
+        check_first_manager(&new, password)?;
         let key = self.fresh(password).await?;
         self.store.bootstrap_in_database(&new, &key).await?.ok_or(AuthError::NotLoggedIn)
     }
 
     async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
-        Self::require_management(by, "create employees")?;
+        require_management(by, "create employees")?;
         password::check_new(password, &new.email)?;
         let key = self.fresh(password).await?;
         let tx = self.store.begin_as(&by.actor()).await?;
@@ -186,7 +180,7 @@ impl SessionAuthority for DatabaseAuthority {
     }
 
     async fn reset_password(&self, by: &Session, employee_id: i64) -> Result<String, AuthError> {
-        Self::require_management(by, "reset passwords")?;
+        require_management(by, "reset passwords")?;
         let one_time = password::one_time()?;
         let key = self.fresh(&one_time).await?;
         let tx = self.store.begin_as(&by.actor()).await?;
@@ -202,7 +196,7 @@ impl SessionAuthority for DatabaseAuthority {
     }
 
     async fn unlock(&self, by: &Session, employee_id: i64) -> Result<bool, AuthError> {
-        Self::require_management(by, "unlock accounts")?;
+        require_management(by, "unlock accounts")?;
         let tx = self.store.begin_as(&by.actor()).await?;
         let was_locked = tx.unlock_in_database(employee_id).await?;
         tx.commit().await?;

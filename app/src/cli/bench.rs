@@ -35,7 +35,7 @@ pub(super) async fn run(args: BenchArgs, target: &DatabaseTarget, format: Format
     }
     // `--only policy` with an app URL: just the team-mode figures.
     let only_policy = args.app_url.is_some() && args.only.as_deref().is_some_and(|only| only.starts_with("policy"));
-    let (dataset, mut figures) = if only_policy && args.app_url.is_some() {
+    let (dataset, mut figures) = if only_policy {
         (crate::services::bench::Dataset { backend: "postgres", clients: 0, contracts: 0, events: 0 }, Vec::new())
     } else {
         bench::run(target, args.iterations as usize, args.only.as_deref(), &mut print).await?

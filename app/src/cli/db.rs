@@ -110,7 +110,7 @@ async fn init_roles(args: InitRolesArgs, target: &DatabaseTarget, format: Format
     let names = database::RoleNames { owner: args.owner, migrator: args.migrator, app: args.app, schema };
     let report = database::init_roles(target, &names, args.reset_passwords).await?;
     let url = |user: &str, password: Option<&String>| {
-        database::role_url(target, user, password.map(String::as_str), &names.schema).unwrap_or_default()
+        target.as_role(user, password.map(String::as_str), &names.schema).unwrap_or_default()
     };
     let migrator_url = url(&names.migrator, report.migrator_password.as_ref());
     let app_url = url(&names.app, report.app_password.as_ref());

@@ -116,23 +116,22 @@ impl DatabaseTarget {
     /// The PostgreSQL URL as the driver takes it: without the CRM's own
     /// `schema` parameter.
     pub fn driver_url(&self) -> Option<String> {
-        match self {
-            DatabaseTarget::Sqlite { .. } => None,
-            DatabaseTarget::Postgres { url } => {
-                let mut parsed = url::Url::parse(url).ok()?;
-                let kept: Vec<(String, String)> = parsed
-                    .query_pairs()
-                    .filter(|(key, _)| key != "schema")
-                    .map(|(key, value)| (key.into_owned(), value.into_owned()))
-                    .collect();
-                if kept.is_empty() {
-                    parsed.set_query(None);
-                } else {
-                    parsed.query_pairs_mut().clear().extend_pairs(kept);
-                }
-                Some(parsed.to_string())
-            }
-        }
+        let DatabaseTarget::Postgres { url } = self else { return None };
+        let mut parsed = url::Url::parse(url).ok()?;
+        set_schema(&mut parsed, None);
+        Some(parsed.to_string())
+    }
+
+    /// The same PostgreSQL database as another role (with its password,
+    /// when there is one to hand out), naming `schema` when it is not the
+    /// default: the URLs `db init-roles` prints.
+    pub fn as_role(&self, user: &str, password: Option<&str>, schema: &str) -> Option<String> {
+        let DatabaseTarget::Postgres { url } = self else { return None };
+        let mut parsed = url::Url::parse(url).ok()?;
+        parsed.set_username(user).ok()?;
+        parsed.set_password(password).ok()?;
+        set_schema(&mut parsed, Some(schema).filter(|schema| *schema != DEFAULT_SCHEMA));
+        Some(parsed.to_string())
     }
 
     /// Where the database is, safe to print: never the password.
@@ -147,6 +146,24 @@ impl DatabaseTarget {
                 }
                 Err(_) => "postgres://(unparseable)".into(),
             },
+        }
+    }
+}
+
+/// Replaces the URL's `schema` parameter (removed when `None`), keeping
+/// every other parameter in its order.
+fn set_schema(url: &mut url::Url, schema: Option<&str>) {
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| key != "schema")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()))
+        .collect();
+    url.set_query(None);
+    if !kept.is_empty() || schema.is_some() {
+        let mut pairs = url.query_pairs_mut();
+        pairs.extend_pairs(kept);
+        if let Some(schema) = schema {
+            pairs.append_pair("schema", schema);
         }
     }
 }
@@ -199,6 +216,14 @@ mod tests {
             DatabaseTarget::parse("postgres://crm:pw@127.0.0.1/office?schema=team_a&sslmode=disable").expect("parse");
         assert_eq!(target.schema().as_deref(), Some("team_a"));
         assert_eq!(target.driver_url().as_deref(), Some("postgres://crm:pw@127.0.0.1/office?sslmode=disable"));
+        assert_eq!(
+            target.as_role("crm_app", Some("pw2"), "team_a").as_deref(),
+            Some("postgres://crm_app:pw2@127.0.0.1/office?sslmode=disable&schema=team_a")
+        );
+        assert_eq!(
+            target.as_role("crm_app", None, DEFAULT_SCHEMA).as_deref(),
+            Some("postgres://crm_app@127.0.0.1/office?sslmode=disable")
+        );
         let plain = DatabaseTarget::parse("postgres://crm@127.0.0.1/office").expect("parse");
         assert_eq!(plain.schema().as_deref(), Some(DEFAULT_SCHEMA));
         assert_eq!(plain.driver_url().as_deref(), Some("postgres://crm@127.0.0.1/office"));

@@ -264,7 +264,6 @@ impl Accounts {
                 .map_err(|denied| Failure::new(crate::error::FailureKind::PermissionDenied, denied.reason))?;
         }
         let new = form.validate()?;
-        let email = new.email.clone();
         let asked = new.clone();
         let (id, one_time_password) = match &session {
             None => {
@@ -310,7 +309,7 @@ impl Accounts {
             }
             None => self
                 .store
-                .employee_by_email(&email)
+                .employee_by_email(&asked.email)
                 .await?
                 .ok_or_else(|| Failure::unexpected("The new employee could not be read back."))?,
         };

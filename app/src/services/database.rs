@@ -77,27 +77,3 @@ pub async fn init_roles(
     store.close().await.ok();
     Ok(report?)
 }
-
-/// The URL a role connects with: the administrator's URL with another user
-/// (and password, when one was just set), naming the schema when it is not
-/// the default.
-pub fn role_url(admin: &DatabaseTarget, user: &str, password: Option<&str>, schema: &str) -> Option<String> {
-    let DatabaseTarget::Postgres { url } = admin else { return None };
-    let mut parsed = url::Url::parse(url).ok()?;
-    parsed.set_username(user).ok()?;
-    parsed.set_password(password).ok()?;
-    let kept: Vec<(String, String)> = parsed
-        .query_pairs()
-        .filter(|(key, _)| key != "schema")
-        .map(|(key, value)| (key.into_owned(), value.into_owned()))
-        .collect();
-    parsed.set_query(None);
-    if !kept.is_empty() || schema != crate::config::DEFAULT_SCHEMA {
-        let mut pairs = parsed.query_pairs_mut();
-        pairs.extend_pairs(kept);
-        if schema != crate::config::DEFAULT_SCHEMA {
-            pairs.append_pair("schema", schema);
-        }
-    }
-    Some(parsed.to_string())
-}

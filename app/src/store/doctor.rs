@@ -79,7 +79,7 @@ pub async fn postgres_checks(store: &Store) -> Result<Vec<Check>, StoreError> {
     let mut checks = Vec::new();
     let role_sql = "SELECT current_user::text AS user_name, r.rolsuper AS superuser, r.rolbypassrls AS bypass_rls, \
         r.rolcreatedb AS create_db, r.rolcreaterole AS create_role, current_schema()::text AS search_path_schema, \
-        (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = $1) AS schema_owner, \
+        (SELECT pg_get_userbyid(nspowner)::text FROM pg_namespace WHERE nspname = $1) AS schema_owner, \
         coalesce((SELECT pg_has_role(current_user, nspowner, 'MEMBER') FROM pg_namespace WHERE nspname = $1), false) \
             AS member_of_owner, \
         (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -291,13 +291,7 @@ pub async fn postgres_checks(store: &Store) -> Result<Vec<Check>, StoreError> {
     }
 
     // Migrations.
-    let applied = if tables.iter().any(|table| table == "seaql_migrations") {
-        names(store, &format!("SELECT version::text AS name FROM \"{schema}\".seaql_migrations ORDER BY 1"), vec![])
-            .await
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
+    let applied = super::schema::applied_postgres(store).await?;
     let (missing, unknown) = migration_gaps(&applied);
     if !unknown.is_empty() {
         checks.push(Check::fail(

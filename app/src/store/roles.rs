@@ -210,14 +210,17 @@ pub async fn init_roles(store: &Store, names: &RoleNames, reset_passwords: bool)
 
     // The schema.
     let schema_owner = admin
-        .text("SELECT nspowner::regrole::text AS value FROM pg_namespace WHERE nspname = $1", vec![schema.into()])
+        .text(
+            "SELECT pg_get_userbyid(nspowner)::text AS value FROM pg_namespace WHERE nspname = $1",
+            vec![schema.into()],
+        )
         .await?;
     match schema_owner {
         None => {
             admin.run(&format!("CREATE SCHEMA \"{schema}\" AUTHORIZATION \"{owner}\"")).await?;
             report.steps.push(format!("created schema {schema}, owned by {owner}"));
         }
-        Some(current) if current.trim_matches('"') == owner => {
+        Some(current) if &current == owner => {
             report.steps.push(format!("schema {schema} exists, owned by {owner}"));
         }
         Some(current) => {

@@ -39,16 +39,16 @@ pub async fn migrate(store: &Store) -> Result<Vec<String>, StoreError> {
 /// init-roles` made it, owned by the owner role.
 pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
     let Some(schema) = store.schema() else { return Ok(()) };
-    let exists = store
+    let owner = store
         .system()
         .query_one_raw(Statement::from_sql_and_values(
             store.backend().sea(),
-            "SELECT 1 AS n FROM pg_namespace WHERE nspname = $1",
+            "SELECT pg_get_userbyid(nspowner)::text AS owner, current_user::text AS me FROM pg_namespace \
+             WHERE nspname = $1",
             [schema.into()],
         ))
-        .await?
-        .is_some();
-    if !exists {
+        .await?;
+    let Some(row) = owner else {
         // The name was checked when the URL was read: plain lower case.
         let created = store.system().execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await;
         if created.is_err() {
@@ -57,33 +57,23 @@ pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
             )));
         }
         return Ok(());
-    }
+    };
     // Whatever a migration creates belongs to whoever runs it: only the
     // schema's owner (the migrator, in team mode) may, or the objects would
     // escape the owner and its policies.
-    let owner = store
-        .system()
-        .query_one_raw(Statement::from_sql_and_values(
-            store.backend().sea(),
-            "SELECT nspowner::regrole::text AS owner, current_user::text AS me FROM pg_namespace WHERE nspname = $1",
-            [schema.into()],
-        ))
-        .await?;
-    if let Some(row) = owner {
-        let (owner, me): (String, String) = (row.try_get("", "owner")?, row.try_get("", "me")?);
-        if owner.trim_matches('"') != me {
-            return Err(StoreError::Forbidden(format!(
-                "Schema {schema} belongs to {owner}, and only its owner changes it: run this with the migrator's URL (printed by `epic-crm db init-roles`), which acts as {owner}"
-            )));
-        }
+    let (owner, me): (String, String) = (row.try_get("", "owner")?, row.try_get("", "me")?);
+    if owner != me {
+        return Err(StoreError::Forbidden(format!(
+            "Schema {schema} belongs to {owner}, and only its owner changes it: run this with the migrator's URL (printed by `epic-crm db init-roles`), which acts as {owner}"
+        )));
     }
     Ok(())
 }
 
-/// The names of the migrations the database has, read without writing:
-/// the application's role in team mode may not create the migration
-/// table the way the migrator's own status query would.
-async fn applied_postgres(store: &Store) -> Result<Vec<String>, StoreError> {
+/// The names of the migrations a PostgreSQL database has, read without
+/// writing: the application's role in team mode may not create the
+/// migration table the way the migrator's own status query would.
+pub async fn applied_postgres(store: &Store) -> Result<Vec<String>, StoreError> {
     let exists = store
         .system()
         .query_one_raw(Statement::from_string(

@@ -161,7 +161,7 @@ impl TeamDb {
         };
         let report = epic_crm::services::database::init_roles(&admin_target, &names, false).await.expect("init-roles");
         let url = |user: &str, password: &Option<String>| {
-            epic_crm::services::database::role_url(&admin_target, user, password.as_deref(), "crm").expect("url")
+            admin_target.as_role(user, password.as_deref(), "crm").expect("url")
         };
         let migrator_url = url(&names.migrator, &report.migrator_password);
         let app_url = url(&names.app, &report.app_password);
