@@ -12,57 +12,10 @@ use epic_crm::store::dashboard::{DAY_MS, WEEK_MS};
 use epic_crm::store::events::SORTS;
 use epic_crm::store::paging::{PageRequest, Sort};
 
-/// The running totals equal what the records say, key by key (sums weighted
-/// by the key, so a figure counted under the wrong key shows).
-async fn assert_totals_match(db: &common::TestDb) {
-    let contract_figures = [
-        ("contracts", "1"),
-        ("unsigned", "CASE WHEN signed THEN 0 ELSE 1 END"),
-        ("unpaid", "CASE WHEN due_cents > 0 THEN 1 ELSE 0 END"),
-        ("signed_cents", "CASE WHEN signed THEN total_cents ELSE 0 END"),
-        ("unsigned_cents", "CASE WHEN signed THEN 0 ELSE total_cents END"),
-        ("outstanding_cents", "due_cents"),
-    ];
-    for (column, expression) in contract_figures {
-        let kept = common::count(
-            db,
-            &format!(
-                "SELECT CAST(coalesce(sum({column} * (sales_contact_id + 7)), 0) AS BIGINT) AS n FROM contract_totals"
-            ),
-        )
-        .await;
-        let actual = common::count(
-            db,
-            &format!(
-                "SELECT CAST(coalesce(sum(({expression}) * (coalesce(sales_contact_id, 0) + 7)), 0) AS BIGINT) AS n FROM contracts"
-            ),
-        )
-        .await;
-        assert_eq!(kept, actual, "contract_totals.{column}");
-    }
-    for (column, expression) in
-        [("events", "1"), ("without_support", "CASE WHEN support_contact_id IS NULL THEN 1 ELSE 0 END")]
-    {
-        let kept = common::count(
-            db,
-            &format!("SELECT CAST(coalesce(sum({column} * (day % 1000 + 1)), 0) AS BIGINT) AS n FROM event_days"),
-        )
-        .await;
-        let actual = common::count(
-            db,
-            &format!(
-                "SELECT CAST(coalesce(sum(({expression}) * ((start_at / 86400000) % 1000 + 1)), 0) AS BIGINT) AS n FROM events"
-            ),
-        )
-        .await;
-        assert_eq!(kept, actual, "event_days.{column}");
-    }
-}
-
 on_both_backends!(running_totals_follow_every_change, async |db: &common::TestDb| {
     db.seed(30).await;
     // Seeded in bulk: the loader's totals (SQLite) or the triggers' (PostgreSQL).
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
     let store = db.store().await;
     let utc = chrono::Utc;
     let sales = common::session(&store, "sales@demo.test").await;
@@ -78,14 +31,14 @@ on_both_backends!(running_totals_follow_every_change, async |db: &common::TestDb
     let client = clients::create(&store, &sales, &form).await.expect("client");
     let kept = contracts::create(&store, &manager, client.id, "5000", None).await.expect("contract");
     let dropped = contracts::create(&store, &manager, client.id, "700", Some("100")).await.expect("contract");
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
     contracts::sign(&store, &sales, kept.id, None).await.expect("sign");
     contracts::pay(&store, &sales, kept.id, "1250.50", None).await.expect("pay");
     contracts::update(&store, &manager, dropped.id, Some("900"), None, None).await.expect("update");
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
     contracts::delete(&store, &manager, dropped.id, None).await.expect("delete");
     clients::reassign(&store, &manager, client.id, other_sales.employee_id, None).await.expect("reassign");
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
     let event_form = EventForm {
         name: "Launch".into(),
         start: "2031-05-01 18:00".into(),
@@ -94,13 +47,13 @@ on_both_backends!(running_totals_follow_every_change, async |db: &common::TestDb
         ..EventForm::default()
     };
     let event = events::create(&store, &other_sales, kept.id, &event_form, &utc).await.expect("event");
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
     events::assign(&store, &manager, &[event.id], support.employee_id).await.expect("assign");
     let edit = EventEdit { start: Some("2031-04-30 09:00".into()), ..EventEdit::default() };
     events::update(&store, &manager, event.id, &edit, None, &utc).await.expect("move");
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
     events::unassign(&store, &manager, &[event.id]).await.expect("unassign");
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
 });
 
 on_both_backends!(dashboard_figures_match_the_records, async |db: &common::TestDb| {
@@ -241,5 +194,5 @@ on_both_backends!(opposite_reassignments_at_once_keep_the_totals_right, async |d
         first.expect("X moves");
         second.expect("Y moves");
     }
-    assert_totals_match(db).await;
+    common::assert_totals_match(db).await;
 });

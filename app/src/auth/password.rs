@@ -84,9 +84,14 @@ impl Hashing {
             .map_err(|err| AuthError::Internal(format!("hashing a password: {err}")))
     }
 
-    /// Whether `password` matches the PHC string (with the costs written in
-    /// it).  A malformed string never matches.
+    /// Whether `password` matches the stored string (with the costs written
+    /// in it): an argon2id PHC string, or the portable verifier form that
+    /// imported credentials take (see [`Verifier`]).  A malformed string
+    /// never matches.
     pub fn verify(&self, password: &str, phc: &str) -> bool {
+        if let Some(verifier) = Verifier::from_portable_phc(phc) {
+            return verifier.matches(password);
+        }
         match PasswordHash::new(phc) {
             Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
             Err(_) => false,
@@ -111,6 +116,10 @@ impl Hashing {
     /// Whether a stored hash was made with other costs than today's, so it
     /// should be replaced at the next successful login.
     pub fn is_outdated(&self, phc: &str) -> bool {
+        if let Some(verifier) = Verifier::from_portable_phc(phc) {
+            return (verifier.m_cost, verifier.t_cost, verifier.p_cost)
+                != (self.params.m_cost(), self.params.t_cost(), self.params.p_cost());
+        }
         let Ok(parsed) = PasswordHash::new(phc) else { return true };
         match Params::try_from(&parsed) {
             Ok(params) => {
@@ -166,6 +175,127 @@ impl Hashing {
         let (m_cost, t_cost, p_cost) = (self.params.m_cost(), self.params.t_cost(), self.params.p_cost());
         let key = derive_key(password, &salt, m_cost, t_cost, p_cost)?;
         Ok(FreshKey { salt, m_cost, t_cost, p_cost, key })
+    }
+}
+
+/// The identifier of the portable verifier form when it is stored as a
+/// PHC-style string on SQLite.
+const PORTABLE_ALGORITHM: &str = "argon2id-sha256";
+
+/// A password verifier in the one form both backends can check: the
+/// argon2id salt and costs, and SHA-256 of the key argon2id derives from
+/// the password with them.  PostgreSQL team mode stores exactly this; an
+/// SQLite PHC string converts to it without the password (its hash part
+/// is the derived key), and SQLite stores it back as a PHC-style string
+/// `$argon2id-sha256$v=19$m=…,t=…,p=…$SALT$DIGEST`.  Export bundles carry
+/// it, so passwords survive SQLite → PostgreSQL → SQLite unchanged
+/// (docs/decisions/0008-export-bundles.md).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verifier {
+    /// The argon2id salt.
+    pub salt: Vec<u8>,
+    /// Memory cost in KiB.
+    pub m_cost: u32,
+    /// Iterations.
+    pub t_cost: u32,
+    /// Parallelism.
+    pub p_cost: u32,
+    /// SHA-256 of the derived key.
+    pub digest: Vec<u8>,
+}
+
+/// Never shows the salt or digest.
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").field("m_cost", &self.m_cost).field("t_cost", &self.t_cost).finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// The verifier of any stored SQLite string: an argon2id PHC string
+    /// (its hash digested) or the portable form.  `None` for anything else.
+    pub fn from_stored(stored: &str) -> Option<Verifier> {
+        if let Some(verifier) = Verifier::from_portable_phc(stored) {
+            return Some(verifier);
+        }
+        let parsed = PasswordHash::new(stored).ok()?;
+        if parsed.algorithm.as_str() != "argon2id" || parsed.version != Some(0x13) {
+            return None;
+        }
+        let params = Params::try_from(&parsed).ok()?;
+        let mut buffer = [0u8; 64];
+        let salt = parsed.salt?.decode_b64(&mut buffer).ok()?.to_vec();
+        let key = parsed.hash?;
+        Some(Verifier {
+            salt,
+            m_cost: params.m_cost(),
+            t_cost: params.t_cost(),
+            p_cost: params.p_cost(),
+            digest: <sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()).to_vec(),
+        })
+    }
+
+    /// The portable form written as a PHC-style string, if `stored` is one.
+    pub fn from_portable_phc(stored: &str) -> Option<Verifier> {
+        let rest = stored.strip_prefix("$")?.strip_prefix(PORTABLE_ALGORITHM)?.strip_prefix("$v=19$")?;
+        let mut parts = rest.split('$');
+        let (costs, salt, digest) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let mut m_cost = None;
+        let mut t_cost = None;
+        let mut p_cost = None;
+        for pair in costs.split(',') {
+            let (name, value) = pair.split_once('=')?;
+            let value: u32 = value.parse().ok()?;
+            match name {
+                "m" => m_cost = Some(value),
+                "t" => t_cost = Some(value),
+                "p" => p_cost = Some(value),
+                _ => return None,
+            }
+        }
+        let decode = |text: &str| base64::Engine::decode(&base64::engine::general_purpose::STANDARD_NO_PAD, text).ok();
+        let verifier = Verifier {
+            salt: decode(salt)?,
+            m_cost: m_cost?,
+            t_cost: t_cost?,
+            p_cost: p_cost?,
+            digest: decode(digest)?,
+        };
+        verifier.is_well_formed().then_some(verifier)
+    }
+
+    /// The PHC-style string SQLite stores for this verifier.
+    pub fn to_portable_phc(&self) -> String {
+        let encode = |bytes: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::STANDARD_NO_PAD, bytes);
+        format!(
+            "${PORTABLE_ALGORITHM}$v=19$m={},t={},p={}${}${}",
+            self.m_cost,
+            self.t_cost,
+            self.p_cost,
+            encode(&self.salt),
+            encode(&self.digest)
+        )
+    }
+
+    /// Whether the parts are within what both backends accept (the
+    /// PostgreSQL CHECKs of migration 0005).
+    pub fn is_well_formed(&self) -> bool {
+        (8..=64).contains(&self.salt.len())
+            && (8..=4_194_304).contains(&self.m_cost)
+            && (1..=100).contains(&self.t_cost)
+            && (1..=16).contains(&self.p_cost)
+            && self.digest.len() == 32
+    }
+
+    /// Whether `password` derives the key this verifier digests.
+    pub fn matches(&self, password: &str) -> bool {
+        let Ok(key) = derive_key(password, &self.salt, self.m_cost, self.t_cost, self.p_cost) else { return false };
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(&key);
+        // Constant time: the comparison must not tell how much matched.
+        digest.len() == self.digest.len() && digest.iter().zip(&self.digest).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 }
 
@@ -236,6 +366,32 @@ mod tests {
         let fresh = hashing.fresh_key("correct horse battery").expect("fresh");
         assert_eq!((fresh.salt.len(), fresh.key.len(), fresh.m_cost, fresh.t_cost), (16, 32, 64, 1));
         assert_eq!(derive_key("correct horse battery", &fresh.salt, 64, 1, 1).expect("derive"), fresh.key);
+    }
+
+    #[test]
+    fn portable_verifiers_check_the_same_passwords_as_their_phc_string() {
+        let hashing = fast();
+        let phc = hashing.hash("correct horse battery").expect("hash");
+        let verifier = Verifier::from_stored(&phc).expect("an argon2id PHC string converts");
+        assert!(verifier.is_well_formed());
+        assert!(verifier.matches("correct horse battery"));
+        assert!(!verifier.matches("correct horse batterY"));
+        let portable = verifier.to_portable_phc();
+        assert!(portable.starts_with("$argon2id-sha256$v=19$m=64,t=1,p=1$"), "{portable}");
+        assert_eq!(Verifier::from_stored(&portable).as_ref(), Some(&verifier), "the portable form reads back");
+        assert!(hashing.verify("correct horse battery", &portable));
+        assert!(!hashing.verify("correct horse batterY", &portable));
+        assert!(!hashing.is_outdated(&portable));
+        assert!(Hashing::from_settings(&AuthSettings::default()).expect("params").is_outdated(&portable));
+        for broken in [
+            "$argon2id-sha256$v=19$m=64,t=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA",
+            "$argon2id-sha256$v=19$m=64,t=1,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2i$v=19$m=64,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "not a hash",
+        ] {
+            assert!(Verifier::from_stored(broken).is_none(), "{broken}");
+            assert!(!hashing.verify("correct horse battery", broken));
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod employees;
 mod events;
 mod output;
 mod session;
+mod transfer;
 
 use std::path::PathBuf;
 
@@ -104,6 +105,17 @@ pub enum Command {
     /// Your notifications: list them, mark them read.
     #[command(subcommand)]
     Notifications(audit::NotificationsCommand),
+    /// Write the whole database to a bundle folder (manifest.json and one
+    /// JSON Lines file per table); on PostgreSQL team mode, the migrator's.
+    Export(transfer::ExportArgs),
+    /// Read a bundle into an empty database (or replace everything with
+    /// --replace --yes): checked line by line first, written all or nothing.
+    Import(transfer::ImportArgs),
+    /// Write a timestamped backup bundle and keep the newest N; `backup
+    /// list` shows them.
+    Backup(transfer::BackupArgs),
+    /// Replace everything in the database with a backup (needs --yes).
+    Restore(transfer::RestoreArgs),
 }
 
 impl Command {
@@ -124,6 +136,10 @@ impl Command {
             Command::Events(_) => "events",
             Command::Audit(_) => "audit",
             Command::Notifications(_) => "notifications",
+            Command::Export(_) => "export",
+            Command::Import(_) => "import",
+            Command::Backup(_) => "backup",
+            Command::Restore(_) => "restore",
         }
     }
 }
@@ -183,6 +199,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Command::Events(command) => events::run(command, &target, &settings, cli.format).await,
             Command::Audit(command) => audit::run_audit(command, &target, &settings, cli.format).await,
             Command::Notifications(command) => audit::run_notifications(command, &target, &settings, cli.format).await,
+            Command::Export(args) => transfer::export(args, &target, cli.format).await,
+            Command::Import(args) => transfer::import(args, &target, cli.format).await,
+            Command::Backup(args) => transfer::backup(args, &target, cli.format).await,
+            Command::Restore(args) => transfer::restore(args, &target, cli.format).await,
         }
     });
     // While the telemetry guard is alive, so the report is sent.

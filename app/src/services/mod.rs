@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod clients;
 pub mod contracts;
@@ -14,6 +15,7 @@ pub mod employees;
 pub mod events;
 pub mod policy_bench;
 pub mod records;
+pub mod transfer;
 
 use crate::auth::Session;
 use crate::domain::policy::{self, Action, Owners, Who};

@@ -71,7 +71,18 @@ impl BulkLoad {
     /// Opens an exclusive connection for a load into `tables` and begins its
     /// transaction.  On SQLite no other connection may be open.
     pub async fn begin(target: &DatabaseTarget, tables: &[&str]) -> Result<BulkLoad, StoreError> {
-        let (db, backend) = connect::connect(target, Mode::Bulk).await?;
+        BulkLoad::begin_in(target, tables, Mode::Bulk).await
+    }
+
+    /// The same, for data people keep (imports, restores): on SQLite the
+    /// rollback journal is on disk and synced, so a crash during the load
+    /// leaves the database as it was before.
+    pub async fn begin_durable(target: &DatabaseTarget, tables: &[&str]) -> Result<BulkLoad, StoreError> {
+        BulkLoad::begin_in(target, tables, Mode::Durable).await
+    }
+
+    async fn begin_in(target: &DatabaseTarget, tables: &[&str], mode: Mode) -> Result<BulkLoad, StoreError> {
+        let (db, backend) = connect::connect(target, mode).await?;
         let search = match target {
             DatabaseTarget::Sqlite { path } => Some(start_search_build(&db, path, tables).await?),
             DatabaseTarget::Postgres { .. } => None,
@@ -128,19 +139,31 @@ impl BulkLoad {
         }
         self.feed_search(table, columns, &values).await?;
         for statement in insert_statements(self.backend, table, columns, values)? {
-            let sent = match &self.rows {
-                Some(rows) => rows.send(statement).await.is_ok(),
-                None => false,
-            };
-            if !sent {
-                // The writer stopped on an error: report that error.
-                self.rows = None;
-                return Err(match (&mut self.writer).await {
-                    Ok(Err(err)) => err,
-                    Ok(Ok(_)) => StoreError::Internal("the bulk load stopped early".into()),
-                    Err(err) => StoreError::Internal(format!("the bulk load failed: {err}")),
-                });
-            }
+            self.send(statement).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs one statement inside the load's transaction, after the rows
+    /// sent so far (deleting what a load replaces, rebuilding totals).
+    pub async fn execute(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.send(Sql::new(sql).build(self.backend)).await
+    }
+
+    /// Hands a statement to the writer task.
+    async fn send(&mut self, statement: Statement) -> Result<(), StoreError> {
+        let sent = match &self.rows {
+            Some(rows) => rows.send(statement).await.is_ok(),
+            None => false,
+        };
+        if !sent {
+            // The writer stopped on an error: report that error.
+            self.rows = None;
+            return Err(match (&mut self.writer).await {
+                Ok(Err(err)) => err,
+                Ok(Ok(_)) => StoreError::Internal("the bulk load stopped early".into()),
+                Err(err) => StoreError::Internal(format!("the bulk load failed: {err}")),
+            });
         }
         Ok(())
     }

@@ -34,6 +34,11 @@ pub(super) enum Mode {
     /// the rollback journal is kept in memory and nothing is synced until
     /// the end, so pages are written once instead of twice.
     Bulk,
+    /// One exclusive connection loading data people need to keep (an
+    /// import or a restore): a rollback journal on disk, synced at commit,
+    /// so a crash half-way leaves the database as it was.  Into an empty
+    /// database the journal stays small: it holds only pages that existed.
+    Durable,
 }
 
 pub(super) async fn connect(target: &DatabaseTarget, mode: Mode) -> Result<(DatabaseConnection, Backend), StoreError> {
@@ -48,6 +53,7 @@ async fn connect_sqlite(path: &Path, mode: Mode) -> Result<DatabaseConnection, S
     let (journal, synchronous, connections) = match mode {
         Mode::Normal => (SqliteJournalMode::Wal, SqliteSynchronous::Normal, 4),
         Mode::Bulk => (SqliteJournalMode::Memory, SqliteSynchronous::Off, 1),
+        Mode::Durable => (SqliteJournalMode::Delete, SqliteSynchronous::Full, 1),
     };
     let options = SqliteConnectOptions::new()
         .filename(path)

@@ -20,6 +20,7 @@ pub mod schema;
 pub mod search;
 mod sql;
 pub mod team;
+pub mod transfer;
 
 pub use crate::config::DatabaseTarget;
 pub use acting::{ActingTx, Actor};

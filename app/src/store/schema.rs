@@ -70,6 +70,35 @@ pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Every migration this program knows, oldest first: the schema versions
+/// it can read.
+pub fn known_versions() -> Vec<String> {
+    Migrator::migrations().iter().map(|m| m.name().to_owned()).collect()
+}
+
+/// On PostgreSQL, the owner of the CRM's schema when the connected role is
+/// not it (the app role); `None` for the owner itself, and on SQLite,
+/// where whoever can open the file is trusted.
+pub async fn other_owner(store: &Store) -> Result<Option<String>, StoreError> {
+    let Some(schema) = store.schema() else { return Ok(None) };
+    let row = store
+        .system()
+        .query_one_raw(Statement::from_sql_and_values(
+            store.backend().sea(),
+            "SELECT pg_get_userbyid(nspowner)::text AS owner, current_user::text AS me FROM pg_namespace \
+             WHERE nspname = $1",
+            [schema.into()],
+        ))
+        .await?;
+    let Some(row) = row else {
+        return Err(StoreError::Invalid(format!(
+            "The schema {schema} does not exist: set the database up first (README: PostgreSQL for a team)."
+        )));
+    };
+    let (owner, me): (String, String) = (row.try_get("", "owner")?, row.try_get("", "me")?);
+    Ok((owner != me).then_some(owner))
+}
+
 /// The names of the migrations a PostgreSQL database has, read without
 /// writing: the application's role in team mode may not create the
 /// migration table the way the migrator's own status query would.

@@ -284,6 +284,53 @@ pub async fn count(db: &TestDb, sql: &str) -> i64 {
     row.expect("row").try_get::<i64>("", "n").expect("n")
 }
 
+/// The running totals equal what the records say, key by key (sums weighted
+/// by the key, so a figure counted under the wrong key shows).
+pub async fn assert_totals_match(db: &TestDb) {
+    let contract_figures = [
+        ("contracts", "1"),
+        ("unsigned", "CASE WHEN signed THEN 0 ELSE 1 END"),
+        ("unpaid", "CASE WHEN due_cents > 0 THEN 1 ELSE 0 END"),
+        ("signed_cents", "CASE WHEN signed THEN total_cents ELSE 0 END"),
+        ("unsigned_cents", "CASE WHEN signed THEN 0 ELSE total_cents END"),
+        ("outstanding_cents", "due_cents"),
+    ];
+    for (column, expression) in contract_figures {
+        let kept = count(
+            db,
+            &format!(
+                "SELECT CAST(coalesce(sum({column} * (sales_contact_id + 7)), 0) AS BIGINT) AS n FROM contract_totals"
+            ),
+        )
+        .await;
+        let actual = count(
+            db,
+            &format!(
+                "SELECT CAST(coalesce(sum(({expression}) * (coalesce(sales_contact_id, 0) + 7)), 0) AS BIGINT) AS n FROM contracts"
+            ),
+        )
+        .await;
+        assert_eq!(kept, actual, "contract_totals.{column}");
+    }
+    for (column, expression) in
+        [("events", "1"), ("without_support", "CASE WHEN support_contact_id IS NULL THEN 1 ELSE 0 END")]
+    {
+        let kept = count(
+            db,
+            &format!("SELECT CAST(coalesce(sum({column} * (day % 1000 + 1)), 0) AS BIGINT) AS n FROM event_days"),
+        )
+        .await;
+        let actual = count(
+            db,
+            &format!(
+                "SELECT CAST(coalesce(sum(({expression}) * ((start_at / 86400000) % 1000 + 1)), 0) AS BIGINT) AS n FROM events"
+            ),
+        )
+        .await;
+        assert_eq!(kept, actual, "event_days.{column}");
+    }
+}
+
 /// The SQLite case of a test (inside the test's module).
 #[macro_export]
 macro_rules! sqlite_case {
