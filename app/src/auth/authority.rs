@@ -105,7 +105,14 @@ pub trait SessionAuthority: Send + Sync {
     /// Creates the first employee, a manager, while no employee exists.
     async fn bootstrap(&self, new: NewEmployee, password: &str) -> Result<i64, AuthError>;
     /// A manager creates an employee, who must change the password given.
-    async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError>;
+    async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
+        let ids = self.create_employees(by, vec![(new, password.to_owned())]).await?;
+        ids.into_iter().next().ok_or_else(|| AuthError::Internal("no employee was created".into()))
+    }
+    /// A manager creates several employees in one transaction (an import):
+    /// all of them or none; each must change the password given.  Returns
+    /// their ids in order.
+    async fn create_employees(&self, by: &Session, new: Vec<(NewEmployee, String)>) -> Result<Vec<i64>, AuthError>;
     /// A manager gives an employee a one-time password (returned once),
     /// ending their sessions and any lockout.
     async fn reset_password(&self, by: &Session, employee_id: i64) -> Result<String, AuthError>;
@@ -559,17 +566,25 @@ impl SessionAuthority for LocalAuthority {
         Ok(id)
     }
 
-    async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
+    async fn create_employees(&self, by: &Session, new: Vec<(NewEmployee, String)>) -> Result<Vec<i64>, AuthError> {
         require_management(by, "create employees")?;
-        password::check_new(password, &new.email)?;
-        let phc = self.hash_password(password).await?;
+        let mut hashed = Vec::with_capacity(new.len());
+        for (employee, password) in new {
+            password::check_new(&password, &employee.email)?;
+            let phc = self.hash_password(&password).await?;
+            hashed.push((employee, phc));
+        }
         let now = self.clock.now_ms();
-        let details = created_fields(&new, true);
         let tx = self.store.begin_accounts().await?;
-        let id = tx.create_employee(NewEmployee { must_change_password: true, ..new }, phc).await?;
-        tx.audit(now, by_session(by, "employee.create", id, details)).await?;
+        let mut ids = Vec::with_capacity(hashed.len());
+        for (employee, phc) in hashed {
+            let details = created_fields(&employee, true);
+            let id = tx.create_employee(NewEmployee { must_change_password: true, ..employee }, phc).await?;
+            tx.audit(now, by_session(by, "employee.create", id, details)).await?;
+            ids.push(id);
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(ids)
     }
 
     async fn reset_password(&self, by: &Session, employee_id: i64) -> Result<String, AuthError> {

@@ -169,14 +169,21 @@ impl SessionAuthority for DatabaseAuthority {
         self.store.bootstrap_in_database(&new, &key).await?.ok_or(AuthError::NotLoggedIn)
     }
 
-    async fn create_employee(&self, by: &Session, new: NewEmployee, password: &str) -> Result<i64, AuthError> {
+    async fn create_employees(&self, by: &Session, new: Vec<(NewEmployee, String)>) -> Result<Vec<i64>, AuthError> {
         require_management(by, "create employees")?;
-        password::check_new(password, &new.email)?;
-        let key = self.fresh(password).await?;
+        let mut keyed = Vec::with_capacity(new.len());
+        for (employee, password) in new {
+            password::check_new(&password, &employee.email)?;
+            let key = self.fresh(&password).await?;
+            keyed.push((employee, key));
+        }
         let tx = self.store.begin_as(&by.actor()).await?;
-        let id = tx.create_employee_in_database(&new, &key).await?;
+        let mut ids = Vec::with_capacity(keyed.len());
+        for (employee, key) in &keyed {
+            ids.push(tx.create_employee_in_database(employee, key).await?);
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(ids)
     }
 
     async fn reset_password(&self, by: &Session, employee_id: i64) -> Result<String, AuthError> {

@@ -7,6 +7,7 @@ use super::output::{ListView, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
+use crate::services::client_import::{self, ClientImportOptions, ClientImportReport, OnDuplicate};
 use crate::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
 use crate::services::records;
 use crate::store::clients::{ClientRow, SORTS};
@@ -53,6 +54,37 @@ pub enum ClientsCommand {
         #[arg(long)]
         expect_version: Option<i64>,
     },
+    /// Import a spreadsheet of clients (CSV with a header row: first_name,
+    /// last_name, email, phone, company_name), all or nothing.
+    Import(ImportArgs),
+}
+
+/// `clients import FILE.csv`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV file (UTF-8, `,` or `;`, a header row naming the columns).
+    pub file: std::path::PathBuf,
+    /// Check every line and report what would happen; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The new clients' sales contact (MANAGEMENT; SALES import their own).
+    #[arg(long = "sales", value_name = "EMPLOYEE_ID")]
+    pub sales: Option<i64>,
+    /// Lines whose email a client already has: fail (exit 7), skip them, or
+    /// update those clients.
+    #[arg(long, value_enum, default_value_t = DuplicateArg::Fail)]
+    pub on_duplicate: DuplicateArg,
+}
+
+/// `--on-duplicate` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DuplicateArg {
+    /// Refuse the import, listing every duplicate.
+    Fail,
+    /// Leave existing clients as they are.
+    Skip,
+    /// Update existing clients (your own) with the line's non-empty cells.
+    Update,
 }
 
 /// Paging and sorting, shared by every list.
@@ -217,6 +249,69 @@ pub(super) async fn run(
         ClientsCommand::Reassign { id, sales, expect_version } => {
             print_client(format, &clients::reassign(store, &session, id, sales, expect_version).await?);
         }
+        ClientsCommand::Import(args) => {
+            let options = ClientImportOptions {
+                dry_run: args.dry_run,
+                sales: args.sales,
+                on_duplicate: match args.on_duplicate {
+                    DuplicateArg::Fail => OnDuplicate::Fail,
+                    DuplicateArg::Skip => OnDuplicate::Skip,
+                    DuplicateArg::Update => OnDuplicate::Update,
+                },
+            };
+            let report = client_import::import(store, &session, &args.file, &options).await?;
+            print_import(format, &args.file, &report);
+        }
     }
     accounts.close().await
+}
+
+fn print_import(format: Format, file: &std::path::Path, report: &ClientImportReport) {
+    let skipped: Vec<_> =
+        report.skipped.iter().map(|(line, email)| serde_json::json!({ "line": line, "email": email })).collect();
+    match format {
+        Format::Json => out!(
+            "{}",
+            serde_json::json!({
+                "file": file.display().to_string(),
+                "dry_run": report.dry_run,
+                "lines": report.lines,
+                "created": report.created,
+                "updated": report.updated,
+                "skipped": skipped,
+                "sales_contact_id": report.sales_contact_id,
+            })
+        ),
+        Format::Csv => {
+            out!("file,dry_run,lines,created,updated,skipped,sales_contact_id");
+            out!(
+                "{},{},{},{},{},{},{}",
+                super::csv_cell(&file.display().to_string()),
+                report.dry_run,
+                report.lines,
+                report.created,
+                report.updated,
+                report.skipped.len(),
+                report.sales_contact_id
+            );
+        }
+        Format::Table => {
+            let verb = if report.dry_run { "Would import" } else { "Imported" };
+            out!(
+                "{verb} {}: {} lines, {} clients created, {} updated, {} skipped (sales contact: employee {}).",
+                file.display(),
+                report.lines,
+                report.created,
+                report.updated,
+                report.skipped.len(),
+                report.sales_contact_id
+            );
+            for (line, email) in &report.skipped {
+                out!("  line {line}: {email} skipped (a client already has it)");
+            }
+            if report.dry_run {
+                out!("Nothing was written (--dry-run).");
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-//! `epic-crm employees create | reset-password | unlock`: the first manager
+//! `epic-crm employees create | import | reset-password | unlock`: the first manager
 //! without a login, then employees managed by MANAGEMENT.
 
 use clap::{Args, Subcommand};
@@ -11,6 +11,7 @@ use crate::config::{DatabaseTarget, Settings};
 use crate::domain::Department;
 use crate::error::Failure;
 use crate::services::accounts::{Accounts, EmployeeForm};
+use crate::services::employee_import::Imported;
 use crate::services::employees::{self, EmployeeEdit, EmployeeQuery};
 use crate::services::records;
 use crate::store::employees::{EmployeeRow, SORTS};
@@ -27,6 +28,13 @@ pub enum EmployeesCommand {
     ResetPassword {
         /// The employee's id.
         id: i64,
+    },
+    /// Import a staff spreadsheet (MANAGEMENT): CSV with email, password and
+    /// department columns, optional first_name, last_name and phone; an
+    /// empty password is generated and printed once.  All or nothing.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
     },
     /// End an employee's lockout after too many failed logins (MANAGEMENT only).
     Unlock {
@@ -183,6 +191,10 @@ pub(super) async fn run(
                 }
             }
         }
+        EmployeesCommand::Import { file } => {
+            let imported = accounts.import_employees(&file).await?;
+            print_imported(format, &file, &imported);
+        }
         EmployeesCommand::List(args) => {
             let session = accounts.session().await?;
             let department = args
@@ -310,4 +322,54 @@ async fn create(accounts: &Accounts, args: CreateArgs, format: Format) -> Result
         }
     }
     Ok(())
+}
+
+fn print_imported(format: Format, file: &std::path::Path, imported: &[Imported]) {
+    match format {
+        Format::Json => {
+            let items: Vec<_> = imported
+                .iter()
+                .map(|i| {
+                    let mut value = records::employee(&i.employee);
+                    value["line"] = i.line.into();
+                    value["one_time_password"] = i.generated_password.clone().into();
+                    value
+                })
+                .collect();
+            out!("{}", serde_json::json!({ "file": file.display().to_string(), "items": items }));
+        }
+        Format::Csv => {
+            out!("line,id,email,department,one_time_password");
+            for i in imported {
+                out!(
+                    "{},{},{},{},{}",
+                    i.line,
+                    i.employee.id,
+                    super::csv_cell(&i.employee.email),
+                    i.employee.department().map_or("", |d| d.code()),
+                    i.generated_password.as_deref().unwrap_or("")
+                );
+            }
+        }
+        Format::Table => {
+            out!("Imported {} employees from {}:", imported.len(), file.display());
+            let rows: Vec<Vec<String>> = imported
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.employee.id.to_string(),
+                        format!("{} {}", i.employee.first_name, i.employee.last_name),
+                        i.employee.email.clone(),
+                        i.employee.department().map_or("", |d| d.code()).to_owned(),
+                        i.generated_password.clone().unwrap_or_else(|| "(as given)".into()),
+                    ]
+                })
+                .collect();
+            super::print_table(&["ID", "NAME", "EMAIL", "DEPARTMENT", "ONE-TIME PASSWORD"], &rows);
+            if imported.iter().any(|i| i.generated_password.is_some()) {
+                out!("Generated passwords are shown only this once: hand each to its owner.");
+            }
+            out!("Everyone imported chooses a new password at their first login.");
+        }
+    }
 }

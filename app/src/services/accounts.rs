@@ -318,6 +318,15 @@ impl Accounts {
         Ok(Created { employee, one_time_password, first_employee })
     }
 
+    /// Creates employees for `session` in one transaction (an import).
+    pub(super) async fn create_employees_for(
+        &self,
+        session: &Session,
+        batch: Vec<(NewEmployee, String)>,
+    ) -> Result<Vec<i64>, Failure> {
+        self.authority.create_employees(session, batch).await.map_err(employee_failure)
+    }
+
     /// Whether the database has no employee yet, so the next one created
     /// is the first manager and needs no login.
     pub async fn needs_first_manager(&self) -> Result<bool, Failure> {

@@ -55,7 +55,7 @@ impl ClientEdit {
 }
 
 /// Store failures in the words of clients.
-fn translate(err: StoreError) -> Failure {
+pub(super) fn translate(err: StoreError) -> Failure {
     match err {
         StoreError::Duplicate(_) => Failure::new(FailureKind::Conflict, "A client with this email already exists."),
         other => Failure::from(other),
@@ -86,15 +86,7 @@ pub async fn show(store: &Store, session: &Session, id: i64) -> Result<ClientRow
 /// A salesperson creates a client, who becomes theirs; first contact now.
 pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Result<ClientRow, Failure> {
     permit(session, Action::CreateClient, Owners::default())?;
-    let new = NewClient {
-        first_name: validation::person_name("first name", &form.first_name).map_err(Failure::from)?,
-        last_name: validation::person_name("last name", &form.last_name).map_err(Failure::from)?,
-        email: validation::email(&form.email).map_err(Failure::from)?,
-        phone: validation::phone(&form.phone).map_err(Failure::from)?,
-        company_name: validation::optional_text("company name", &form.company_name, 200, false)
-            .map_err(Failure::from)?,
-        sales_contact_id: Some(session.employee_id),
-    };
+    let new = validate(form, session.employee_id)?;
     let tx = store.begin_as(&session.actor()).await?;
     let created = clients::create(&tx, new).await.map_err(translate)?;
     let at = created.created_at;
@@ -105,6 +97,19 @@ pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Resu
     .await?;
     tx.commit().await?;
     Ok(created)
+}
+
+/// A new client of `sales_contact_id` from a form, checked with the
+/// rules every client creation follows (the command, the form, an import).
+pub(super) fn validate(form: &ClientForm, sales_contact_id: i64) -> Result<NewClient, Failure> {
+    Ok(NewClient {
+        first_name: validation::person_name("first name", &form.first_name)?,
+        last_name: validation::person_name("last name", &form.last_name)?,
+        email: validation::email(&form.email)?,
+        phone: validation::phone(&form.phone)?,
+        company_name: validation::optional_text("company name", &form.company_name, 200, false)?,
+        sales_contact_id: Some(sales_contact_id),
+    })
 }
 
 /// The client's salesperson updates its details.  `expect_version` is the
@@ -209,7 +214,7 @@ pub async fn reassign(
 }
 
 /// Applies changes at the expected version and records them.
-async fn write(
+pub(super) async fn write(
     tx: &ActingTx,
     session: &Session,
     before: &ClientRow,

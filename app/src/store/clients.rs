@@ -194,3 +194,82 @@ pub async fn update(
     }
     get(tx, id).await
 }
+
+/// Creates many clients in multi-row statements (a spreadsheet import);
+/// their first contact is now.  Returns them in the order given.
+pub async fn create_many(tx: &ActingTx, new: &[NewClient]) -> Result<Vec<ClientRow>, StoreError> {
+    let now = now_ms();
+    let mut created = Vec::with_capacity(new.len());
+    // 10 values a row, well under either backend's limit of bound values.
+    for chunk in new.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO clients (first_name, last_name, email, phone, company_name, sales_contact_id, created_at, \
+             updated_at, last_contact_at, version) VALUES ",
+        );
+        for (n, client) in chunk.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(client.first_name.clone())
+                .push(", ")
+                .bind(client.last_name.clone())
+                .push(", ")
+                .bind(client.email.clone())
+                .push(", ")
+                .bind(client.phone.clone())
+                .push(", ")
+                .bind(client.company_name.clone())
+                .push(", ")
+                .bind(client.sales_contact_id)
+                .push(", ")
+                .bind(now)
+                .push(", ")
+                .bind(now)
+                .push(", ")
+                .bind(now)
+                .push(", 1)");
+        }
+        sql.push(" RETURNING id, lower(email) AS email_key");
+        let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
+        // Matched back by email (unique), not by the order rows return in.
+        let mut ids = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            ids.insert(row.try_get::<String>("", "email_key")?, row.try_get::<i64>("", "id")?);
+        }
+        for client in chunk {
+            let id = ids
+                .get(&client.email.to_lowercase())
+                .copied()
+                .ok_or_else(|| StoreError::Internal(format!("the new client {} was not returned", client.email)))?;
+            created.push(ClientRow {
+                id,
+                first_name: client.first_name.clone(),
+                last_name: client.last_name.clone(),
+                email: client.email.clone(),
+                phone: client.phone.clone(),
+                company_name: client.company_name.clone(),
+                sales_contact_id: client.sales_contact_id,
+                sales_contact_name: None,
+                created_at: now,
+                updated_at: now,
+                last_contact_at: Some(now),
+                version: 1,
+            });
+        }
+    }
+    Ok(created)
+}
+
+/// The clients whose email is one of `emails` (ignoring case).
+pub async fn by_emails(tx: &ActingTx, emails: &[String]) -> Result<Vec<ClientRow>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in emails.chunks(500) {
+        let mut condition = Sql::new("lower(c.email) IN ");
+        condition.push_in_list(chunk.iter().map(|email| email.to_lowercase()));
+        let page =
+            paging::fetch_page(tx, &SPEC, vec![condition], Sort::default_for(&SORTS), &PageRequest::first(500)).await?;
+        found.extend(page.items);
+    }
+    Ok(found)
+}

@@ -299,6 +299,22 @@ pub async fn delete(tx: &ActingTx, id: i64, expected_version: i64) -> Result<(),
     Ok(())
 }
 
+/// The employees whose email is one of `emails` (ignoring case), as the
+/// acting employee sees them.
+pub async fn by_emails(tx: &ActingTx, emails: &[String]) -> Result<Vec<EmployeeRow>, StoreError> {
+    let mut found = Vec::new();
+    for chunk in emails.chunks(500) {
+        let mut sql = Sql::new(format!("SELECT {} FROM {}", SPEC.columns, SPEC.table));
+        let mut condition = Sql::new("lower(m.email) IN ");
+        condition.push_in_list(chunk.iter().map(|email| email.to_lowercase()));
+        sql.push_where(vec![condition]);
+        for row in sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await? {
+            found.push(EmployeeRow::from_query_result(&row, "")?);
+        }
+    }
+    Ok(found)
+}
+
 impl Store {
     /// The employee with this email (case-insensitive), looked up by the
     /// system itself: used before anyone is logged in (login, demo logins).

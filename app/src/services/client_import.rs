@@ -1,0 +1,331 @@
+//! `clients import FILE.csv`: the salesperson's spreadsheet, every line
+//! checked with exactly the rules of `clients create`, then all written in
+//! one transaction or none.  Duplicates by email (ignoring case), inside
+//! the file or against the database, fail, are skipped, or update.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::auth::Session;
+use crate::domain::Department;
+use crate::domain::policy::{Action, Owners};
+use crate::error::{Failure, FailureKind};
+use crate::store::clients::{self, ClientChanges, ClientRow, NewClient};
+use crate::store::{Store, StoreError, employees};
+
+use super::clients::{ClientForm, translate, validate, write};
+use super::spreadsheet::{self, Columns, Line};
+use super::{audit_entry, permit, records};
+
+/// The columns of a client spreadsheet (PRODUCT.md's client fields).
+pub const COLUMNS: Columns = Columns {
+    record: "client",
+    known: &["first_name", "last_name", "email", "phone", "company_name"],
+    required: &["first_name", "last_name", "email"],
+    aliases: &[("company", "company_name"), ("e_mail", "email"), ("mail", "email"), ("telephone", "phone")],
+};
+
+/// What to do with a line whose email another client already has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnDuplicate {
+    /// Refuse the whole import (exit 7), listing every duplicate.
+    #[default]
+    Fail,
+    /// Leave the existing client as it is (in the file: the first line wins).
+    Skip,
+    /// Update the existing client with the line's non-empty cells (in the
+    /// file: the last line wins); only the client's own salesperson may.
+    Update,
+}
+
+/// How to import.
+#[derive(Clone, Debug, Default)]
+pub struct ClientImportOptions {
+    /// Check and report, write nothing.
+    pub dry_run: bool,
+    /// The sales contact of the new clients: MANAGEMENT names one; SALES
+    /// import their own (none, or themselves).
+    pub sales: Option<i64>,
+    /// Duplicates by email.
+    pub on_duplicate: OnDuplicate,
+}
+
+/// What an import did (or, dry, would do).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientImportReport {
+    /// Lines read (not counting the header).
+    pub lines: usize,
+    /// Clients created.
+    pub created: usize,
+    /// Existing clients updated.
+    pub updated: usize,
+    /// Lines skipped as duplicates: (line, email).
+    pub skipped: Vec<(u64, String)>,
+    /// Nothing was written.
+    pub dry_run: bool,
+    /// The new clients' sales contact.
+    pub sales_contact_id: i64,
+}
+
+/// A line ready to write.
+struct Checked {
+    line: u64,
+    new: NewClient,
+}
+
+/// Imports a spreadsheet of clients.
+pub async fn import(
+    store: &Store,
+    session: &Session,
+    path: &Path,
+    options: &ClientImportOptions,
+) -> Result<ClientImportReport, Failure> {
+    let owner = owner(session, options.sales)?;
+    let lines = spreadsheet::read(path, &COLUMNS)?;
+    let file = path.display().to_string();
+    let mut problems = Vec::new();
+    let mut checked = Vec::with_capacity(lines.len());
+    for line in &lines {
+        match validate(&form(line), owner) {
+            Ok(new) => checked.push(Checked { line: line.number, new }),
+            Err(failure) => problems.push(format!("  line {}: {}", line.number, failure.message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failure::invalid(format!(
+            "{file}: {} of {} lines break the rules of `clients create`; nothing was imported:\n{}",
+            problems.len(),
+            lines.len(),
+            problems.join("\n")
+        )));
+    }
+    let mut report = ClientImportReport {
+        lines: lines.len(),
+        dry_run: options.dry_run,
+        sales_contact_id: owner,
+        ..ClientImportReport::default()
+    };
+    let checked = within_file(&file, checked, options.on_duplicate, &mut report)?;
+
+    let tx = store.begin_as(&session.actor()).await?;
+    if options.sales.is_some() {
+        let contact = employees::get(&tx, owner).await.map_err(|err| match err {
+            StoreError::NotFound { .. } => Failure::new(
+                FailureKind::NotFound,
+                format!("Employee {owner} does not exist: --sales names an active SALES employee."),
+            ),
+            other => Failure::from(other),
+        })?;
+        if contact.department() != Some(Department::Sales) || !contact.active {
+            return Err(Failure::invalid(format!(
+                "{} {} is not an active SALES employee: --sales names the new clients' sales contact, who must be one.",
+                contact.first_name, contact.last_name
+            )));
+        }
+    }
+    let emails: Vec<String> = checked.iter().map(|c| c.new.email.clone()).collect();
+    let existing: HashMap<String, ClientRow> =
+        clients::by_emails(&tx, &emails).await?.into_iter().map(|row| (row.email.to_lowercase(), row)).collect();
+    let mut conflicts = Vec::new();
+    let mut refused = Vec::new();
+    let mut to_create = Vec::new();
+    let mut to_update = Vec::new();
+    for line in checked {
+        let Some(client) = existing.get(&line.new.email.to_lowercase()) else {
+            to_create.push(line);
+            continue;
+        };
+        let who = format!(
+            "  line {}: {} is already client {} ({} {})",
+            line.line, line.new.email, client.id, client.first_name, client.last_name
+        );
+        match options.on_duplicate {
+            OnDuplicate::Fail => conflicts.push(who),
+            OnDuplicate::Skip => report.skipped.push((line.line, line.new.email.clone())),
+            OnDuplicate::Update => {
+                let owners = Owners { sales_contact_id: client.sales_contact_id, ..Owners::default() };
+                match permit(session, Action::UpdateClient, owners) {
+                    Ok(()) => to_update.push((line, client.clone())),
+                    Err(denied) => refused.push(format!("{who}: {}", denied.message)),
+                }
+            }
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(Failure::new(
+            FailureKind::Conflict,
+            format!(
+                "{file}: {} lines name clients that already exist; nothing was imported (--on-duplicate skip leaves them, --on-duplicate update updates them):\n{}",
+                conflicts.len(),
+                conflicts.join("\n")
+            ),
+        ));
+    }
+    if !refused.is_empty() {
+        return Err(Failure::new(
+            FailureKind::PermissionDenied,
+            format!(
+                "{file}: {} lines would update clients you may not change; nothing was imported:\n{}",
+                refused.len(),
+                refused.join("\n")
+            ),
+        ));
+    }
+    report.created = to_create.len();
+    report.updated = to_update.len();
+    if options.dry_run {
+        tx.rollback().await?;
+        return Ok(report);
+    }
+    let new: Vec<NewClient> = to_create.into_iter().map(|line| line.new).collect();
+    let created = clients::create_many(&tx, &new).await.map_err(translate)?;
+    let name = session.full_name();
+    for mut client in created {
+        if client.sales_contact_id == Some(session.employee_id) {
+            client.sales_contact_name = Some(name.clone());
+        }
+        let entry =
+            audit_entry(session, "client.create", "client", client.id, records::created(&records::client(&client)));
+        tx.audit(client.created_at, entry).await?;
+    }
+    for (line, before) in to_update {
+        let keep = |value: &Option<String>| value.clone().map(Some);
+        let changes = ClientChanges {
+            first_name: Some(line.new.first_name),
+            last_name: Some(line.new.last_name),
+            email: None,
+            phone: keep(&line.new.phone),
+            company_name: keep(&line.new.company_name),
+            sales_contact_id: None,
+            last_contact_at: None,
+        };
+        write(&tx, session, &before, changes, None, "client.update").await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Who the new clients belong to: SALES import their own; MANAGEMENT
+/// names a salesperson; SUPPORT may not import.
+fn owner(session: &Session, sales: Option<i64>) -> Result<i64, Failure> {
+    match session.department {
+        Department::Sales => match sales {
+            None => Ok(session.employee_id),
+            Some(id) if id == session.employee_id => Ok(id),
+            Some(_) => Err(Failure::new(
+                FailureKind::PermissionDenied,
+                "SALES import clients of their own: leave out --sales (a manager names another salesperson).",
+            )),
+        },
+        Department::Management => sales.ok_or_else(|| {
+            Failure::usage("Name the new clients' sales contact with --sales EMPLOYEE_ID (an active SALES employee).")
+        }),
+        Department::Support => Err(Failure::new(
+            FailureKind::PermissionDenied,
+            "SUPPORT cannot import clients: clients are created by SALES (or imported by MANAGEMENT for a salesperson).",
+        )),
+    }
+}
+
+/// A line's cells as the create form.
+fn form(line: &Line) -> ClientForm {
+    ClientForm {
+        first_name: line.get("first_name").to_owned(),
+        last_name: line.get("last_name").to_owned(),
+        email: line.get("email").to_owned(),
+        phone: line.get("phone").to_owned(),
+        company_name: line.get("company_name").to_owned(),
+    }
+}
+
+/// Duplicates inside the file: all listed (fail), the first kept (skip),
+/// or the last kept (update).
+fn within_file(
+    file: &str,
+    checked: Vec<Checked>,
+    on_duplicate: OnDuplicate,
+    report: &mut ClientImportReport,
+) -> Result<Vec<Checked>, Failure> {
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut kept: Vec<Option<Checked>> = Vec::with_capacity(checked.len());
+    let mut repeats = Vec::new();
+    for line in checked {
+        let key = line.new.email.to_lowercase();
+        match first_line.get(&key) {
+            None => {
+                first_line.insert(key, kept.len());
+                kept.push(Some(line));
+            }
+            Some(&at) => {
+                let earlier = kept[at].as_ref().map_or(0, |c| c.line);
+                match on_duplicate {
+                    OnDuplicate::Fail => {
+                        repeats.push(format!("  line {}: {} is also on line {earlier}", line.line, line.new.email))
+                    }
+                    OnDuplicate::Skip => report.skipped.push((line.line, line.new.email.clone())),
+                    OnDuplicate::Update => {
+                        if let Some(old) = kept[at].replace(line) {
+                            report.skipped.push((old.line, old.new.email));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if !repeats.is_empty() {
+        return Err(Failure::new(
+            FailureKind::Conflict,
+            format!(
+                "{file}: {} lines repeat an email of an earlier line (emails ignore case); nothing was imported:\n{}",
+                repeats.len(),
+                repeats.join("\n")
+            ),
+        ));
+    }
+    Ok(kept.into_iter().flatten().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checked(line: u64, email: &str) -> Checked {
+        let form = ClientForm {
+            first_name: "Ana".into(),
+            last_name: "Lopez".into(),
+            email: email.into(),
+            phone: String::new(),
+            company_name: String::new(),
+        };
+        Checked { line, new: validate(&form, 1).expect("valid") }
+    }
+
+    #[test]
+    fn duplicates_in_the_file_fail_skip_or_keep_the_last() {
+        let lines = || vec![checked(2, "a@example.com"), checked(3, "b@example.com"), checked(4, "A@Example.com")];
+        let mut report = ClientImportReport::default();
+        let failure = within_file("f.csv", lines(), OnDuplicate::Fail, &mut report).err().expect("fails");
+        assert_eq!(failure.kind, FailureKind::Conflict);
+        assert!(failure.message.contains("line 4: A@Example.com is also on line 2"), "{}", failure.message);
+        let kept = within_file("f.csv", lines(), OnDuplicate::Skip, &mut report).expect("skip");
+        assert_eq!(kept.iter().map(|c| c.line).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(report.skipped, [(4, "A@Example.com".to_owned())]);
+        let mut report = ClientImportReport::default();
+        let kept = within_file("f.csv", lines(), OnDuplicate::Update, &mut report).expect("update");
+        assert_eq!(kept.iter().map(|c| c.line).collect::<Vec<_>>(), [4, 3]);
+        assert_eq!(report.skipped, [(2, "a@example.com".to_owned())]);
+    }
+
+    #[test]
+    fn validation_is_the_create_rules() {
+        // The same function as `clients create`: a bad email names the field.
+        let form = ClientForm {
+            first_name: "A".into(),
+            last_name: "B".into(),
+            email: "no-at.io".into(),
+            ..ClientForm::default()
+        };
+        let failure = validate(&form, 1).expect_err("invalid");
+        assert!(failure.message.to_lowercase().contains("email"), "{}", failure.message);
+    }
+}
