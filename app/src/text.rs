@@ -51,3 +51,23 @@ pub fn local_time(ms: i64) -> String {
         .map(|at| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
+
+/// One CSV cell: quoted when needed, and neutralised when a spreadsheet
+/// would run it as a formula (SECURITY.md): cells starting with `=`, `@`,
+/// tab or CR, or with `+`/`-` unless the cell is a plain number or phone
+/// number, get a leading `'`.
+pub fn csv_cell(value: &str) -> String {
+    // After the sign: digits, spaces, dots and parentheses only.
+    let plain_number = |text: &str| {
+        let rest = text.get(1..).unwrap_or_default();
+        rest.chars().all(|ch| ch.is_ascii_digit() || matches!(ch, ' ' | '.' | '(' | ')'))
+            && rest.chars().any(|ch| ch.is_ascii_digit())
+    };
+    let risky = match value.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !plain_number(value),
+        _ => false,
+    };
+    let cell = if risky { format!("'{value}") } else { value.to_owned() };
+    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
+}

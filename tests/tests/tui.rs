@@ -226,3 +226,46 @@ fn support_updates_notes(database: &str, name: &str) {
     screen.wait_for("may not");
     screen.keys(&["q"]);
 }
+
+#[test]
+fn a_salesperson_exports_their_clients_and_copies_a_row() {
+    let (home, database) = demo_database();
+    let Some(screen) = Screen::start(&database, 80, 24, "export") else { return };
+    // tmux keeps what an application copies with OSC 52 as a paste buffer.
+    screen.tmux(&["set", "-g", "set-clipboard", "on"]);
+    screen.log_in("sales@demo.test");
+    screen.wait_for("My clients");
+    screen.keys(&["2"]);
+    screen.wait_for("Clients · by id");
+    screen.keys(&["m"]);
+    screen.wait_for("Clients · mine");
+    // Ctrl-e offers a file name; any other is typed on the command line.
+    screen.keys(&["C-e"]);
+    screen.wait_for(":export epic-crm-clients-");
+    screen.keys(&["Escape"]);
+    let file = home.dir.path().join("my-clients.csv");
+    screen.keys(&[":"]);
+    screen.type_text(&format!("export {}", file.display()));
+    screen.keys(&["Enter"]);
+    screen.wait_for("Exported");
+    let exported = std::fs::read_to_string(&file).expect("the exported file");
+    // The same rows, in the same CSV, as the command line's.
+    let sales = epic_crm_tests::Person::login(&database, "sales@demo.test");
+    let output = sales.run(&["--format", "csv", "clients", "list", "--mine", "--all"]).output().expect("list");
+    assert_eq!(exported, String::from_utf8_lossy(&output.stdout), "the view's CSV is the CLI's");
+    assert!(exported.lines().count() > 20, "every page, not only the visible rows");
+    // Exporting onto it again asks first.
+    screen.keys(&[":"]);
+    screen.type_text(&format!("export {}", file.display()));
+    screen.keys(&["Enter"]);
+    screen.wait_for("exists already. Replace it?");
+    screen.keys(&["n"]);
+    // y copies the selected row with a header.
+    screen.keys(&["y"]);
+    screen.wait_for("Copied 1 row to the clipboard");
+    let copied = screen.tmux(&["show-buffer"]);
+    let first = exported.lines().nth(1).expect("a row").split(',').next().expect("an id").to_owned();
+    assert!(copied.starts_with("id\tfirst_name\tlast_name"), "{copied}");
+    assert!(copied.lines().nth(1).is_some_and(|line| line.starts_with(&format!("{first}\t"))), "{copied}");
+    screen.keys(&["q"]);
+}

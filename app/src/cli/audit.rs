@@ -14,10 +14,8 @@ use crate::store::audit::{AuditFilter, AuditRow, SORTS as AUDIT_SORTS};
 use crate::store::notifications::{NotificationRow, SORTS as NOTIFICATION_SORTS};
 use crate::store::paging::{PageRequest, SortDir};
 
-/// JSON and CSV field names of an audit entry.
-const AUDIT_FIELDS: [&str; 8] = ["id", "at", "actor_id", "actor_name", "action", "record_kind", "record_id", "changes"];
-/// JSON and CSV field names of a notification.
-const NOTIFICATION_FIELDS: [&str; 7] = ["id", "at", "kind", "record_kind", "record_id", "message", "read_at"];
+const AUDIT_FIELDS: [&str; 8] = records::AUDIT_FIELDS;
+const NOTIFICATION_FIELDS: [&str; 7] = records::NOTIFICATION_FIELDS;
 
 /// Audit commands.
 #[derive(Debug, Subcommand)]

@@ -13,21 +13,8 @@ use crate::services::records;
 use crate::store::clients::{ClientRow, SORTS};
 use crate::store::paging::{PageRequest, Sort};
 
-/// JSON and CSV field names of a client, in order.
-pub const FIELDS: [&str; 12] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company_name",
-    "sales_contact_id",
-    "sales_contact_name",
-    "created_at",
-    "updated_at",
-    "last_contact_at",
-    "version",
-];
+/// JSON and CSV field names, in order (see `services::records`).
+pub const FIELDS: [&str; 12] = records::CLIENT_FIELDS;
 
 /// Client commands.
 #[derive(Debug, Subcommand)]

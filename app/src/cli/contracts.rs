@@ -13,21 +13,8 @@ use crate::services::records;
 use crate::store::contracts::{ContractRow, SORTS};
 use crate::store::paging::PageRequest;
 
-/// JSON and CSV field names of a contract, in order.
-pub const FIELDS: [&str; 12] = [
-    "id",
-    "client_id",
-    "client_name",
-    "sales_contact_id",
-    "sales_contact_name",
-    "total_amount",
-    "amount_due",
-    "signed",
-    "signed_at",
-    "created_at",
-    "updated_at",
-    "version",
-];
+/// JSON and CSV field names, in order (see `services::records`).
+pub const FIELDS: [&str; 12] = records::CONTRACT_FIELDS;
 
 /// Contract commands.
 #[derive(Debug, Subcommand)]

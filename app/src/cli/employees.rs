@@ -76,20 +76,8 @@ pub enum EmployeesCommand {
     },
 }
 
-/// JSON and CSV field names of an employee, in order.
-pub const FIELDS: [&str; 11] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "department",
-    "active",
-    "must_change_password",
-    "created_at",
-    "updated_at",
-    "version",
-];
+/// JSON and CSV field names, in order (see `services::records`).
+pub const FIELDS: [&str; 11] = records::EMPLOYEE_FIELDS;
 
 /// The employee list's columns.
 const VIEW: ListView<EmployeeRow> = ListView {

@@ -14,24 +14,8 @@ use crate::services::records;
 use crate::store::events::{EventRow, SORTS};
 use crate::store::paging::PageRequest;
 
-/// JSON and CSV field names of an event, in order.
-pub const FIELDS: [&str; 15] = [
-    "id",
-    "name",
-    "contract_id",
-    "client_id",
-    "client_name",
-    "support_contact_id",
-    "support_contact_name",
-    "start_at",
-    "end_at",
-    "location",
-    "attendees",
-    "notes",
-    "created_at",
-    "updated_at",
-    "version",
-];
+/// JSON and CSV field names, in order (see `services::records`).
+pub const FIELDS: [&str; 15] = records::EVENT_FIELDS;
 
 /// Event commands.
 #[derive(Debug, Subcommand)]

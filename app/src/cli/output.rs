@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-use super::{Format, csv_cell};
+use super::Format;
 use crate::error::Failure;
+use crate::services::records::csv_value;
 use crate::store::paging::{Page, PageRequest};
 pub use crate::text::{columns, sanitize, truncate};
 
@@ -160,15 +161,6 @@ fn write_raw(text: &str) {
             std::process::exit(0);
         }
         std::process::exit(1);
-    }
-}
-
-/// A JSON value as a CSV cell.
-fn csv_value(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(text) => csv_cell(text),
-        other => csv_cell(&other.to_string()),
     }
 }
 

@@ -12,6 +12,101 @@ use crate::store::employees::EmployeeRow;
 use crate::store::events::EventRow;
 use crate::store::notifications::NotificationRow;
 
+/// JSON and CSV field names of an employee, in order (the CLI and the
+/// terminal application's CSV export share them).
+pub const EMPLOYEE_FIELDS: [&str; 11] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "department",
+    "active",
+    "must_change_password",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// JSON and CSV field names of a client, in order (the CLI and the
+/// terminal application's CSV export share them).
+pub const CLIENT_FIELDS: [&str; 12] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    "sales_contact_id",
+    "sales_contact_name",
+    "created_at",
+    "updated_at",
+    "last_contact_at",
+    "version",
+];
+
+/// JSON and CSV field names of a contract, in order (the CLI and the
+/// terminal application's CSV export share them).
+pub const CONTRACT_FIELDS: [&str; 12] = [
+    "id",
+    "client_id",
+    "client_name",
+    "sales_contact_id",
+    "sales_contact_name",
+    "total_amount",
+    "amount_due",
+    "signed",
+    "signed_at",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// JSON and CSV field names of an event, in order (the CLI and the
+/// terminal application's CSV export share them).
+pub const EVENT_FIELDS: [&str; 15] = [
+    "id",
+    "name",
+    "contract_id",
+    "client_id",
+    "client_name",
+    "support_contact_id",
+    "support_contact_name",
+    "start_at",
+    "end_at",
+    "location",
+    "attendees",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// JSON and CSV field names of an audit entry, in order (the CLI and the
+/// terminal application's CSV export share them).
+pub const AUDIT_FIELDS: [&str; 8] =
+    ["id", "at", "actor_id", "actor_name", "action", "record_kind", "record_id", "changes"];
+
+/// JSON and CSV field names of a notification, in order (the CLI and the
+/// terminal application's CSV export share them).
+pub const NOTIFICATION_FIELDS: [&str; 7] = ["id", "at", "kind", "record_kind", "record_id", "message", "read_at"];
+
+/// One CSV line of `record`'s `fields` (no line end): cells quoted when
+/// needed and neutralised when a spreadsheet would run them (see
+/// [`crate::text::csv_cell`]); absent values are empty.
+pub fn csv_line(fields: &[&str], record: &Value) -> String {
+    fields.iter().map(|field| csv_value(&record[*field])).collect::<Vec<_>>().join(",")
+}
+
+/// One CSV cell of a JSON value.
+pub fn csv_value(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(text) => crate::text::csv_cell(text),
+        other => crate::text::csv_cell(&other.to_string()),
+    }
+}
+
 /// A time (UTC epoch ms) as RFC 3339 in UTC.
 pub fn rfc3339(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms).map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))

@@ -61,6 +61,9 @@ pub struct BulkLoad {
     tables: Vec<String>,
     deferred: Vec<String>,
     search: Option<SearchBuild>,
+    /// Free-text indexes rebuilt from their tables at commit (instead of
+    /// the parallel build).
+    rebuild_search: Vec<String>,
     /// Statements to the writer task, which owns the transaction so that
     /// generating the next rows overlaps with writing these.
     rows: Option<mpsc::Sender<Statement>>,
@@ -83,9 +86,18 @@ impl BulkLoad {
 
     async fn begin_in(target: &DatabaseTarget, tables: &[&str], mode: Mode) -> Result<BulkLoad, StoreError> {
         let (db, backend) = connect::connect(target, mode).await?;
-        let search = match target {
-            DatabaseTarget::Sqlite { path } => Some(start_search_build(&db, path, tables).await?),
-            DatabaseTarget::Postgres { .. } => None,
+        // Demo data builds the free-text indexes on the other core from rows
+        // queued in memory (fast); data people keep rebuilds them from the
+        // loaded tables at commit, so memory stays flat whatever the size.
+        let (search, rebuild_search) = match (target, mode) {
+            (DatabaseTarget::Sqlite { path }, Mode::Bulk | Mode::Normal) => {
+                (Some(start_search_build(&db, path, tables).await?), Vec::new())
+            }
+            (DatabaseTarget::Sqlite { .. }, Mode::Durable) => {
+                let names = search_definitions(&db, tables).await?.into_iter().map(|(name, _)| name).collect();
+                (None, names)
+            }
+            (DatabaseTarget::Postgres { .. }, _) => (None, Vec::new()),
         };
         let tx = db.begin().await?;
         let mut deferred = Vec::new();
@@ -100,9 +112,17 @@ impl BulkLoad {
             }
         }
         if backend == Backend::Sqlite {
-            // Keep the whole load in memory until commit instead of spilling
-            // half-built index pages over and over.
-            tx.execute_unprepared("PRAGMA cache_size = -2097152").await?;
+            if mode == Mode::Durable {
+                // Bounded memory (an import's target is 200 MB at any size):
+                // a 64 MB page cache, and sorts for the index rebuilds
+                // spill to temporary files instead of memory.
+                tx.execute_unprepared("PRAGMA cache_size = -65536").await?;
+                tx.execute_unprepared("PRAGMA temp_store = FILE").await?;
+            } else {
+                // Keep the whole load in memory until commit instead of
+                // spilling half-built index pages over and over.
+                tx.execute_unprepared("PRAGMA cache_size = -2097152").await?;
+            }
             deferred = defer_indexes(&tx, tables).await?;
         }
         let (rows, mut receiver) = mpsc::channel::<Statement>(2);
@@ -113,7 +133,7 @@ impl BulkLoad {
             Ok(tx)
         });
         let tables = tables.iter().map(|table| table.to_string()).collect();
-        Ok(BulkLoad { db, backend, tables, deferred, search, rows: Some(rows), writer })
+        Ok(BulkLoad { db, backend, tables, deferred, search, rebuild_search, rows: Some(rows), writer })
     }
 
     /// Whether the loaded tables' triggers are off during the load (SQLite:
@@ -219,6 +239,11 @@ impl BulkLoad {
             tx.execute_unprepared(sql).await?;
         }
         tracing::info!(count = self.deferred.len(), "rebuilt deferred indexes and triggers");
+        for name in &self.rebuild_search {
+            let table = quote(name);
+            tx.execute_unprepared(&format!("INSERT INTO {table} ({table}) VALUES ('rebuild')")).await?;
+            tracing::info!(index = name, "rebuilt search index");
+        }
         if let Some(search) = &mut search {
             if let Some(task) = search.task.take() {
                 task.await.map_err(|err| StoreError::Internal(format!("the search index build failed: {err}")))??;
@@ -420,7 +445,8 @@ fn push_json(document: &mut String, value: &Value) -> Result<(), StoreError> {
 
 /// Creates the scratch file with the same FTS5 tables as the database,
 /// attaches it to the load's connection, and starts the task filling it.
-async fn start_search_build(db: &DatabaseConnection, path: &Path, tables: &[&str]) -> Result<SearchBuild, StoreError> {
+/// The FTS5 tables indexing any of `tables`: their names and definitions.
+async fn search_definitions(db: &DatabaseConnection, tables: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
     let rows = db
         .query_all_raw(
             Sql::new(
@@ -429,14 +455,22 @@ async fn start_search_build(db: &DatabaseConnection, path: &Path, tables: &[&str
             .build(Backend::Sqlite),
         )
         .await?;
-    let mut indexes = Vec::new();
-    let mut definitions = Vec::new();
+    let mut found = Vec::new();
     for row in rows {
         let name: String = row.try_get("", "name")?;
         let sql: String = row.try_get("", "sql")?;
-        let Some(content) = content_table(&sql).filter(|content| tables.contains(&content.as_str())) else {
-            continue;
-        };
+        if content_table(&sql).is_some_and(|content| tables.contains(&content.as_str())) {
+            found.push((name, sql));
+        }
+    }
+    Ok(found)
+}
+
+async fn start_search_build(db: &DatabaseConnection, path: &Path, tables: &[&str]) -> Result<SearchBuild, StoreError> {
+    let mut indexes = Vec::new();
+    let mut definitions = Vec::new();
+    for (name, sql) in search_definitions(db, tables).await? {
+        let Some(content) = content_table(&sql) else { continue };
         let info = db
             .query_all_raw(
                 Sql::new(format!("SELECT name FROM pragma_table_info('{}')", name.replace('\'', "''")))

@@ -212,6 +212,8 @@ fn permission(kind: ListKind, command: Command, department: Department) -> Resul
         (Employees, Delete) => Some(Permission::DeactivateEmployee),
         (Employees, ToggleActive) => Some(Permission::ReactivateEmployee),
         (Notifications, MarkRead | Mark) => None,
+        // Whatever a list shows may be exported or copied.
+        (_, Export | Yank) => None,
         _ => return Err(()),
     })
 }
@@ -399,6 +401,17 @@ impl App {
             Action::Saved { request, result } => {
                 self.settle();
                 self.saved(request, result, &mut effects);
+            }
+            Action::ExportProgress { request, rows } => {
+                if let Some(Popup::Exporting { request: running, rows: shown, .. }) = self.popup.as_mut()
+                    && *running == request
+                {
+                    *shown = rows;
+                }
+            }
+            Action::Exported { request, result } => {
+                self.settle();
+                self.exported(request, result);
             }
             Action::UnreadCounted(result) => match result {
                 // A count asked for before a logout belongs to nobody here.
@@ -994,6 +1007,16 @@ impl App {
             | Command::NewEvent
             | Command::Reassign
             | Command::MarkRead => self.record_command(command, effects),
+            Command::Export => {
+                if let Some(view) = main.view() {
+                    let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
+                    let name = format!("export epic-crm-{}-{stamp}.csv", view.kind.title().to_lowercase());
+                    self.popup = Some(Popup::CommandLine { input: Box::new(input_with(&name)), error: None });
+                } else {
+                    self.say("Open a list (2–7) to export it.", Tone::Error);
+                }
+            }
+            Command::Yank => self.yank(effects),
             Command::Save | Command::Cancel | Command::NextField | Command::PrevField => {}
             Command::Choose | Command::Yes | Command::No => {}
         }
@@ -1374,6 +1397,14 @@ impl App {
                     self.popup = Some(Popup::CommandLine { input, error: None });
                 }
             },
+            Popup::Exporting { request, what, query, path, rows, cancelling } => {
+                let cancel = key.code == KeyCode::Esc || command == Some(Command::Cancel);
+                if cancel && !cancelling {
+                    effects.push(Effect::CancelExport { request });
+                }
+                self.popup =
+                    Some(Popup::Exporting { request, what, query, path, rows, cancelling: cancelling || cancel });
+            }
             Popup::Confirm { question, action, yes } => match command {
                 Some(Command::Yes) => self.confirmed(action, effects),
                 Some(Command::No) | Some(Command::Cancel) => {}
@@ -1465,7 +1496,108 @@ impl App {
                 self.in_flight += 1;
                 effects.push(Effect::Logout);
             }
+            Confirmed::Export { query, path } => self.start_export(query, path, true, effects),
         }
+    }
+
+    /// `:export [FILE]`: the list on screen — its filters, search and sort,
+    /// every page — to a CSV file (the CLI's `--format csv`).
+    fn export(&mut self, file: Option<&str>, effects: &mut Vec<Effect>) -> Result<(), String> {
+        let Some(view) = self.main_mut().and_then(|main| main.view()) else {
+            return Err("Open a list (2–7) to export it.".into());
+        };
+        let query = view.query(crate::store::PageRequest::first(500));
+        let file = match file {
+            Some(file) if !file.is_empty() => file.to_owned(),
+            _ => format!("epic-crm-{}.csv", view.kind.title().to_lowercase()),
+        };
+        let path = match file.strip_prefix("~/") {
+            Some(rest) => match std::env::var_os("HOME") {
+                Some(home) => std::path::PathBuf::from(home).join(rest),
+                None => return Err("~ cannot be expanded here (no HOME): give the full path.".into()),
+            },
+            None => std::path::PathBuf::from(file),
+        };
+        self.start_export(query, path, false, effects);
+        Ok(())
+    }
+
+    fn start_export(
+        &mut self,
+        query: super::lists::ListQuery,
+        path: std::path::PathBuf,
+        overwrite: bool,
+        effects: &mut Vec<Effect>,
+    ) {
+        let request = self.request();
+        let what = query.kind.title().to_owned();
+        self.popup = Some(Popup::Exporting {
+            request,
+            what,
+            query: query.clone(),
+            path: path.clone(),
+            rows: 0,
+            cancelling: false,
+        });
+        effects.push(Effect::Export { request, query, path, overwrite });
+    }
+
+    fn exported(&mut self, request: u64, result: Result<(u64, std::path::PathBuf), Failure>) {
+        let Some(Popup::Exporting { request: running, query, path, .. }) = self.popup.clone() else { return };
+        if running != request {
+            return;
+        }
+        self.popup = None;
+        match result {
+            Ok((rows, path)) => {
+                let shown = crate::text::sanitize(&path.display().to_string());
+                self.say(format!("Exported {rows} rows to {shown}."), Tone::Info);
+            }
+            Err(failure) if failure.kind == crate::error::FailureKind::Conflict => {
+                let shown = crate::text::sanitize(&path.display().to_string());
+                self.confirm(format!("{shown} exists already. Replace it?"), Confirmed::Export { query, path });
+            }
+            Err(failure) => self.say(failure.message, Tone::Error),
+        }
+    }
+
+    /// `y`: the marked rows on this page, or the selected one, as
+    /// tab-separated lines with a header, to the terminal's clipboard.
+    fn yank(&mut self, effects: &mut Vec<Effect>) {
+        let Some(view) = self.main_mut().and_then(|main| main.view()) else {
+            self.say("Open a list (2–7) to copy rows from it.", Tone::Error);
+            return;
+        };
+        let marked: Vec<&DisplayRow> = view.rows.iter().filter(|row| view.marked.contains(&row.id)).collect();
+        let rows: Vec<&DisplayRow> =
+            if marked.is_empty() { view.rows.get(view.selected).into_iter().collect() } else { marked };
+        if rows.is_empty() {
+            self.say("Nothing to copy: the list is empty.", Tone::Error);
+            return;
+        }
+        let elsewhere = view.marked.len().saturating_sub(rows.len());
+        let fields = super::lists::csv_fields(view.kind);
+        let cell = |value: &serde_json::Value| {
+            let text = match value {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            // One line per row, one cell per tab: both become spaces inside.
+            text.replace(['\t', '\n', '\r'], " ")
+        };
+        let mut text = fields.join("\t");
+        for row in &rows {
+            let record = row.record.json();
+            text.push('\n');
+            text.push_str(&fields.iter().map(|field| cell(&record[*field])).collect::<Vec<_>>().join("\t"));
+        }
+        text.push('\n');
+        let count = rows.len();
+        effects.push(Effect::Clipboard { text });
+        let what = if count == 1 { "1 row".to_owned() } else { format!("{count} rows") };
+        let note = if elsewhere > 0 { format!("; {elsewhere} marked on other pages were not") } else { String::new() };
+        self.say(format!("Copied {what} to the clipboard (OSC 52){note}."), Tone::Info);
     }
 
     /// Runs a `:` command; the error to show when it is not one.
@@ -1491,9 +1623,13 @@ impl App {
                 return Ok(());
             }
             "" => return Ok(()),
+            "export" => return self.export(None, effects),
+            other if other.starts_with("export ") => {
+                return self.export(Some(other["export ".len()..].trim()), effects);
+            }
             other => {
                 return Err(format!(
-                    "Unknown command \"{}\": try clients, contracts, events, employees, audit, notifications, home, logout, help or q.",
+                    "Unknown command \"{}\": try clients, contracts, events, employees, audit, notifications, home, export FILE, logout, help or q.",
                     crate::text::sanitize(other)
                 ));
             }

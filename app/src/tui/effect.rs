@@ -2,6 +2,7 @@
 //! a tokio task through the services and sends the result back as an
 //! [`Action`]; nothing here draws or holds screen state.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
@@ -19,7 +20,7 @@ use crate::services::employees::{EmployeeEdit, EmployeeQuery};
 use crate::services::events::{EventEdit, EventForm, EventQuery};
 use crate::services::{self, demo};
 use crate::store::audit::AuditFilter;
-use crate::store::paging::{Page, Sort, SortDir};
+use crate::store::paging::{Page, PageRequest, Sort, SortDir};
 
 /// Who is logged in, as the screens need it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -150,10 +151,26 @@ pub enum Effect {
     Save { request: u64, save: Save },
     /// Count unread notifications.
     CountUnread,
+    /// Write every page of a view to a CSV file (the CLI's `--format csv`),
+    /// under a hidden partial name renamed when complete.
+    /// A file already at `path` is replaced only with `overwrite` (else the
+    /// export fails with a conflict, and the person is asked).
+    Export { request: u64, query: ListQuery, path: std::path::PathBuf, overwrite: bool },
+    /// Stop export `request` and remove its partial file.
+    CancelExport { request: u64 },
+    /// Put text on the clipboard of the terminal (OSC 52); written by the
+    /// event loop, which owns the terminal, never by the runner.
+    Clipboard { text: String },
 }
+
+/// Rows an export reads per page.
+const EXPORT_PAGE_ROWS: u64 = 500;
 
 /// The longest an effect may take before it is reported as unanswered.
 const EFFECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+/// The longest a whole export may take (each page still has
+/// [`EFFECT_TIMEOUT`]).
+const EXPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
 impl Effect {
     /// The action reporting that this effect failed with `failure`.
@@ -173,6 +190,9 @@ impl Effect {
             Effect::LoadRecord { request, .. } => Action::RecordLoaded { request: *request, result: Err(failure) },
             Effect::Save { request, .. } => Action::Saved { request: *request, result: Err(failure) },
             Effect::CountUnread => Action::UnreadCounted(Err(failure)),
+            Effect::Export { request, .. } => Action::Exported { request: *request, result: Err(failure) },
+            // Nothing waits for these.
+            Effect::CancelExport { .. } | Effect::Clipboard { .. } => Action::Tick,
         }
     }
 }
@@ -187,6 +207,8 @@ pub struct Runner {
 struct Shared {
     settings: Settings,
     database: Mutex<Database>,
+    /// The export asked to stop (its request id; 0 for none).
+    cancelled_export: std::sync::atomic::AtomicU64,
 }
 
 /// The database in use: where it is, which profile named it, and its
@@ -207,11 +229,25 @@ impl Runner {
         actions: mpsc::UnboundedSender<Action>,
     ) -> Runner {
         let database = Mutex::new(Database { target, profile, accounts: None });
-        Runner { shared: Arc::new(Shared { settings, database }), actions }
+        Runner {
+            shared: Arc::new(Shared { settings, database, cancelled_export: std::sync::atomic::AtomicU64::new(0) }),
+            actions,
+        }
     }
 
     /// Starts an effect; its result arrives later as an action.
     pub fn spawn(&self, effect: Effect) {
+        match effect {
+            Effect::CancelExport { request } => {
+                self.shared.cancelled_export.store(request, std::sync::atomic::Ordering::SeqCst);
+                return;
+            }
+            Effect::Clipboard { .. } => return,
+            _ => {}
+        }
+        // An export walks every page: each page has the time limit, not
+        // the whole export.
+        let limit = if matches!(effect, Effect::Export { .. }) { EXPORT_TIMEOUT } else { EFFECT_TIMEOUT };
         let runner = self.clone();
         tokio::spawn(async move {
             let fallback = effect.clone();
@@ -222,7 +258,7 @@ impl Runner {
                 let runner = runner.clone();
                 async move { runner.perform(effect).await }
             });
-            let action = match tokio::time::timeout(EFFECT_TIMEOUT, work).await {
+            let action = match tokio::time::timeout(limit, work).await {
                 Ok(Ok(action)) => action,
                 Ok(Err(panicked)) => {
                     tracing::error!(error = %panicked, "an effect failed unexpectedly");
@@ -299,6 +335,11 @@ impl Runner {
                 Ok((accounts, session)) => services::audit::unread(accounts.store(), &session).await,
                 Err(failure) => Err(failure),
             }),
+            Effect::Export { request, query, path, overwrite } => {
+                Action::Exported { request, result: self.export(request, query, &path, overwrite).await }
+            }
+            // Handled in `spawn` and by the event loop.
+            Effect::CancelExport { .. } | Effect::Clipboard { .. } => Action::Tick,
         }
     }
 
@@ -376,6 +417,89 @@ impl Runner {
 
     async fn logout(&self) -> Result<(), Failure> {
         self.accounts().await?.logout().await.map(|_| ())
+    }
+
+    /// Writes every page of `query` as CSV to `path`, telling progress
+    /// after each page; a cancel or a failure removes the partial file.
+    async fn export(
+        &self,
+        request: u64,
+        query: ListQuery,
+        path: &Path,
+        overwrite: bool,
+    ) -> Result<(u64, PathBuf), Failure> {
+        use std::io::Write;
+        if path.is_dir() {
+            return Err(Failure::invalid(format!("{} is a folder: give a file name.", path.display())));
+        }
+        if !overwrite && path.exists() {
+            return Err(Failure::new(FailureKind::Conflict, format!("{} exists already.", path.display())));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            return Err(Failure::invalid(format!("The folder {} does not exist.", parent.display())));
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let partial = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let _ = std::fs::remove_file(&partial);
+        let file = {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&partial)
+        }
+        .map_err(|err| Failure::invalid(format!("Cannot write {}: {err}.", partial.display())))?;
+        let written = self.write_csv(request, query, std::io::BufWriter::new(file)).await;
+        let finished = written.and_then(|(rows, mut out)| {
+            out.flush()
+                .and_then(|()| out.get_ref().sync_all())
+                .and_then(|()| std::fs::rename(&partial, path))
+                .map(|()| rows)
+                .map_err(|err| Failure::unexpected(format!("Cannot write {}: {err}.", path.display())))
+        });
+        match finished {
+            Ok(rows) => Ok((rows, path.to_path_buf())),
+            Err(failure) => {
+                let _ = std::fs::remove_file(&partial);
+                Err(failure)
+            }
+        }
+    }
+
+    async fn write_csv(
+        &self,
+        request: u64,
+        mut query: ListQuery,
+        mut out: std::io::BufWriter<std::fs::File>,
+    ) -> Result<(u64, std::io::BufWriter<std::fs::File>), Failure> {
+        use std::io::Write;
+        let fields = super::lists::csv_fields(query.kind);
+        let io = |err: std::io::Error| Failure::unexpected(format!("Cannot write the CSV file: {err}."));
+        writeln!(out, "{}", fields.join(",")).map_err(io)?;
+        query.page = PageRequest::first(EXPORT_PAGE_ROWS);
+        let mut rows = 0u64;
+        loop {
+            if self.shared.cancelled_export.load(std::sync::atomic::Ordering::SeqCst) == request {
+                return Err(Failure::invalid("Export cancelled: the partial file was removed."));
+            }
+            let page = match tokio::time::timeout(EFFECT_TIMEOUT, self.page(&query)).await {
+                Ok(page) => page?,
+                Err(_) => {
+                    return Err(Failure::new(
+                        FailureKind::Unavailable,
+                        format!("The database did not answer within {} s.", EFFECT_TIMEOUT.as_secs()),
+                    ));
+                }
+            };
+            for row in &page.rows {
+                writeln!(out, "{}", services::records::csv_line(fields, &row.record.json())).map_err(io)?;
+            }
+            rows += page.rows.len() as u64;
+            let _ = self.actions.send(Action::ExportProgress { request, rows });
+            match page.next {
+                Some(cursor) => query.page = PageRequest::after(EXPORT_PAGE_ROWS, cursor),
+                None => return Ok((rows, out)),
+            }
+        }
     }
 
     async fn page(&self, query: &ListQuery) -> Result<ListPage, Failure> {

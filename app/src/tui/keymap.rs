@@ -68,6 +68,8 @@ pub enum Command {
     NewEvent,
     Reassign,
     MarkRead,
+    Export,
+    Yank,
     Filter(Filter),
     Save,
     Cancel,
@@ -112,6 +114,8 @@ impl Command {
             Command::NewEvent => "new-event",
             Command::Reassign => "reassign",
             Command::MarkRead => "mark-read",
+            Command::Export => "export",
+            Command::Yank => "yank",
             Command::Filter(filter) => return format!("filter-{}", filter.name()),
             Command::Save => "save",
             Command::Cancel => "cancel",
@@ -157,6 +161,8 @@ impl Command {
             Command::NewEvent => "create the event",
             Command::Reassign => "give to another salesperson",
             Command::MarkRead => "mark read",
+            Command::Export => "export view to CSV",
+            Command::Yank => "copy rows to clipboard",
             Command::Filter(filter) => return format!("only {}", filter.label()),
             Command::Save => "save",
             Command::Cancel => "cancel",
@@ -354,6 +360,8 @@ impl Default for Keymap {
         bind(Table, NewEvent, &[ch('v')], true);
         bind(Table, Reassign, &[ch('R')], false);
         bind(Table, MarkRead, &[ch('x')], true);
+        bind(Table, Export, &[Key::ctrl('e')], false);
+        bind(Table, Yank, &[ch('y')], false);
         for filter in super::lists::Filter::ALL {
             bind(Table, Filter(filter), &[ch(filter.key())], false);
         }

@@ -346,6 +346,34 @@ fn person(first: &str, last: &str) -> String {
     sanitize(&format!("{first} {last}"))
 }
 
+/// The CSV columns of a list: the CLI's field names of its record kind.
+pub fn csv_fields(kind: ListKind) -> &'static [&'static str] {
+    use crate::services::records;
+    match kind {
+        ListKind::Clients => &records::CLIENT_FIELDS,
+        ListKind::Contracts => &records::CONTRACT_FIELDS,
+        ListKind::Events => &records::EVENT_FIELDS,
+        ListKind::Employees => &records::EMPLOYEE_FIELDS,
+        ListKind::Audit => &records::AUDIT_FIELDS,
+        ListKind::Notifications => &records::NOTIFICATION_FIELDS,
+    }
+}
+
+impl Record {
+    /// The record as the CLI prints it in JSON (and so in CSV).
+    pub fn json(&self) -> serde_json::Value {
+        use crate::services::records;
+        match self {
+            Record::Client(row) => records::client(row),
+            Record::Contract(row) => records::contract(row),
+            Record::Event(row) => records::event(row),
+            Record::Employee(row) => records::employee(row),
+            Record::Audit(row) => records::audit_entry(row),
+            Record::Notification(row) => records::notification(row),
+        }
+    }
+}
+
 impl DisplayRow {
     /// The list this row belongs to.
     pub fn kind(&self) -> ListKind {

@@ -26,7 +26,7 @@ use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScr
 
 use self::action::Action;
 use self::app::{App, TICKS_PER_SECOND};
-use self::effect::Runner;
+use self::effect::{Effect, Runner};
 use self::keymap::Keymap;
 use self::theme::Theme;
 use crate::config::{DatabaseTarget, Settings};
@@ -146,7 +146,10 @@ async fn event_loop(
         }
         for action in batch {
             for effect in app.update(action) {
-                runner.spawn(effect);
+                match effect {
+                    Effect::Clipboard { text } => copy_to_clipboard(terminal, &text),
+                    effect => runner.spawn(effect),
+                }
             }
         }
         if app.quit {
@@ -156,6 +159,24 @@ async fn event_loop(
     stop.store(true, Ordering::Relaxed);
     let _ = reader.join();
     result
+}
+
+/// The OSC 52 sequence that asks the terminal to put `text` on the
+/// clipboard: it travels with the screen's output, so it works over SSH
+/// and inside tmux (`set -g set-clipboard on`) where the terminal allows it.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    format!("\x1b]52;c;{}\x07", base64::engine::general_purpose::STANDARD.encode(text.as_bytes()))
+}
+
+/// Writes the clipboard sequence between two frames (the event loop owns
+/// the terminal); a terminal that ignores it shows nothing.
+fn copy_to_clipboard(terminal: &mut Term, text: &str) {
+    use std::io::Write;
+    let backend = terminal.backend_mut();
+    if let Err(err) = backend.write_all(osc52(text).as_bytes()).and_then(|()| backend.flush()) {
+        tracing::warn!(error = %err, "cannot write the clipboard sequence");
+    }
 }
 
 #[cfg(test)]

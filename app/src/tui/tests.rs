@@ -1169,3 +1169,112 @@ fn failed_effects_answer_their_request_and_a_closed_terminal_quits() {
     app.update(Action::TerminalLost);
     assert!(app.quit);
 }
+
+/// The export of the effects, if one was asked for.
+fn export_of(effects: &[Effect]) -> Option<(u64, super::lists::ListQuery, std::path::PathBuf, bool)> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::Export { request, query, path, overwrite } => Some((*request, query.clone(), path.clone(), *overwrite)),
+        _ => None,
+    })
+}
+
+#[test]
+fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
+    let (mut app, _) = logged_in(Department::Sales, 80, 24);
+    show(&mut app, '2', vec![client(1, 2), client(2, 2)]);
+    // A search and a reversed sort are in force.
+    app.update(ch('/'));
+    let effects = typed(&mut app, "watanabe");
+    let (request, _) = page_request(&effects);
+    app.update(Action::PageLoaded { request, result: Ok(page(vec![client(1, 2)])) });
+    app.update(key(KeyCode::Enter));
+    let effects = app.update(ch('O'));
+    let (request, shown) = page_request(&effects);
+    app.update(Action::PageLoaded { request, result: Ok(page(vec![client(1, 2)])) });
+    // Ctrl-e offers a file name on the command line.
+    app.update(ctrl('e'));
+    let Some(Popup::CommandLine { input, .. }) = &app.popup else { panic!("the command line, prefilled") };
+    let line = input.lines()[0].clone();
+    assert!(line.starts_with("export epic-crm-clients-") && line.ends_with(".csv"), "{line}");
+    // Another name, typed over it.
+    for _ in 0..line.chars().count() {
+        app.update(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "export ~/mine.csv");
+    let effects = app.update(key(KeyCode::Enter));
+    let (request, query, path, overwrite) = export_of(&effects).expect("an export");
+    assert_eq!((query.search.as_str(), query.sort, query.descending), ("watanabe", shown.sort, shown.descending));
+    assert_eq!(query.filters, shown.filters);
+    assert!(path.ends_with("mine.csv") && path.is_absolute(), "{}", path.display());
+    assert!(!overwrite);
+    // Done: the status line says where and how many.
+    app.update(Action::Exported { request, result: Ok((2000, path.clone())) });
+    assert!(app.popup.is_none());
+    assert!(draw(&app).contains("Exported 2000 rows to"), "{}", draw(&app));
+    // Another one, from the command line; progress as pages arrive.
+    app.update(ch(':'));
+    let effects = typed(&mut app, "export reports/clients.csv");
+    assert!(export_of(&effects).is_none(), "nothing runs before Enter");
+    let effects = app.update(key(KeyCode::Enter));
+    let (request, _, path, _) = export_of(&effects).expect("an export");
+    assert_eq!(path, std::path::PathBuf::from("reports/clients.csv"));
+    app.update(Action::ExportProgress { request, rows: 1500 });
+    snapshot("export_running_80x24", &app);
+    // A late progress report of another export changes nothing.
+    app.update(Action::ExportProgress { request: request + 100, rows: 9 });
+    assert!(matches!(app.popup, Some(Popup::Exporting { rows: 1500, .. })));
+}
+
+#[test]
+fn an_export_onto_an_existing_file_asks_first_and_esc_cancels_one_running() {
+    let (mut app, _) = logged_in(Department::Management, 160, 48);
+    show(&mut app, '4', vec![event(1, None)]);
+    app.update(Action::Key(KeyEvent::new(KeyCode::Char(':'), KeyModifiers::NONE)));
+    typed(&mut app, "export events.csv");
+    let effects = app.update(key(KeyCode::Enter));
+    let (request, query, path, _) = export_of(&effects).expect("an export");
+    assert_eq!(query.kind, ListKind::Events);
+    // The file exists: asked, default No.
+    let exists = Failure::new(FailureKind::Conflict, "events.csv exists already.");
+    app.update(Action::Exported { request, result: Err(exists) });
+    assert!(matches!(&app.popup, Some(Popup::Confirm { yes: false, .. })));
+    assert!(draw(&app).contains("events.csv exists already. Replace it?"));
+    let effects = app.update(ch('y'));
+    let (request, _, again, overwrite) = export_of(&effects).expect("the export again");
+    assert_eq!((again, overwrite), (path, true));
+    // Esc while it runs: cancelled, and the popup says so until the runner answers.
+    let effects = app.update(key(KeyCode::Esc));
+    assert_eq!(effects, vec![Effect::CancelExport { request }]);
+    assert!(matches!(&app.popup, Some(Popup::Exporting { cancelling: true, .. })));
+    let cancelled = Failure::invalid("Export cancelled: the partial file was removed.");
+    app.update(Action::Exported { request, result: Err(cancelled) });
+    assert!(app.popup.is_none());
+    assert!(draw(&app).contains("Export cancelled: the partial file was removed."));
+}
+
+#[test]
+fn y_copies_the_selected_or_marked_rows_as_tab_separated_lines() {
+    let (mut app, _) = logged_in(Department::Management, 80, 24);
+    show(&mut app, '4', vec![event(1, None), event(2, Some(3)), event(3, None)]);
+    let effects = app.update(ch('y'));
+    let [Effect::Clipboard { text }] = effects.as_slice() else { panic!("one clipboard effect: {effects:?}") };
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "header and the selected row");
+    assert!(lines[0].starts_with("id\tname\tcontract_id"), "{}", lines[0]);
+    assert!(lines[1].starts_with("1\tGala 1\t7"), "{}", lines[1]);
+    assert!(draw(&app).contains("Copied 1 row to the clipboard"));
+    // Marked rows instead of the selected one.
+    app.update(key(KeyCode::Down));
+    app.update(ch(' '));
+    app.update(key(KeyCode::Down));
+    app.update(ch(' '));
+    let effects = app.update(ch('y'));
+    let [Effect::Clipboard { text }] = effects.as_slice() else { panic!("one clipboard effect") };
+    let ids: Vec<&str> = text.lines().skip(1).map(|line| line.split('\t').next().unwrap_or_default()).collect();
+    assert_eq!(ids, ["2", "3"]);
+}
+
+#[test]
+fn osc52_carries_the_text_in_base64() {
+    assert_eq!(super::osc52("hi\tthere\n"), "\u{1b}]52;c;aGkJdGhlcmUK\u{7}");
+}

@@ -21,6 +21,8 @@ pub enum Confirmed {
     Discard,
     /// End the session.
     Logout,
+    /// Export a view to a file that exists already (overwriting it).
+    Export { query: crate::tui::lists::ListQuery, path: std::path::PathBuf },
 }
 
 /// What a picked employee is for.
@@ -80,6 +82,15 @@ pub enum Popup {
         lines: Vec<String>,
     },
     Detail(Box<DisplayRow>),
+    /// An export running: what and where, rows written so far.
+    Exporting {
+        request: u64,
+        what: String,
+        query: crate::tui::lists::ListQuery,
+        path: std::path::PathBuf,
+        rows: u64,
+        cancelling: bool,
+    },
 }
 
 /// A `width`×`height` rectangle centred in `area` (clipped to it).
@@ -113,6 +124,24 @@ pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, theme: Theme, spinne
             if let Some(error) = error {
                 frame.render_widget(Paragraph::new(Span::styled(error.as_str(), theme.error())), message);
             }
+        }
+        Popup::Exporting { what, path, rows, cancelling, .. } => {
+            let path = crate::text::sanitize(&path.display().to_string());
+            let rect = centered(area, 70, 7);
+            let inner = frame_for(frame, rect, &format!("Exporting {what}"), theme);
+            let status = if *cancelling {
+                format!("{spinner} Cancelling… {rows} rows were written")
+            } else {
+                format!("{spinner} {rows} rows written")
+            };
+            let lines = vec![
+                Line::from(format!("to {path}")),
+                Line::from(""),
+                Line::from(Span::styled(status, theme.title())),
+                Line::from(""),
+                Line::from(vec![Span::styled("Esc", theme.key()), Span::raw(": cancel (the partial file is removed)")]),
+            ];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         }
         Popup::Confirm { question, yes, .. } => {
             let rect = centered(area, 64, 7);
