@@ -370,26 +370,17 @@ async fn write_credentials(load: &mut BulkLoad, employees: &[(i64, i64)], passwo
             load.insert("credentials", &["employee_id", "password_hash", "updated_at"], values).await?;
         }
         Backend::Postgres => {
-            let parsed = argon2::PasswordHash::new(password_hash)
-                .map_err(|err| Failure::unexpected(format!("Cannot read the demo password's hash: {err}.")))?;
-            let mut buffer = [0u8; 64];
-            let salt = parsed
-                .salt
-                .and_then(|salt| salt.decode_b64(&mut buffer).ok())
-                .ok_or_else(|| Failure::unexpected("The demo password's hash has no salt."))?
-                .to_vec();
-            let key = parsed.hash.ok_or_else(|| Failure::unexpected("The demo password's hash is empty."))?;
-            let verifier = <sha2::Sha256 as sha2::Digest>::digest(key.as_bytes()).to_vec();
-            let params = argon2::Params::try_from(&parsed)
-                .map_err(|err| Failure::unexpected(format!("Cannot read the demo password's costs: {err}.")))?;
+            let verifier = crate::auth::password::Verifier::from_stored(password_hash)
+                .ok_or_else(|| Failure::unexpected("Cannot read the demo password's hash."))?;
+            let cost = |value: u32| i32::try_from(value).unwrap_or(i32::MAX);
             for (id, created) in employees {
                 values.extend([
                     Value::from(*id),
-                    Value::from(salt.clone()),
-                    Value::from(params.m_cost() as i32),
-                    Value::from(params.t_cost() as i32),
-                    Value::from(params.p_cost() as i32),
-                    Value::from(verifier.clone()),
+                    Value::from(verifier.salt.clone()),
+                    Value::from(cost(verifier.m_cost)),
+                    Value::from(cost(verifier.t_cost)),
+                    Value::from(cost(verifier.p_cost)),
+                    Value::from(verifier.digest.clone()),
                     Value::from(*created),
                 ]);
             }

@@ -265,11 +265,14 @@ pub async fn create_many(tx: &ActingTx, new: &[NewClient]) -> Result<Vec<ClientR
 pub async fn by_emails(tx: &ActingTx, emails: &[String]) -> Result<Vec<ClientRow>, StoreError> {
     let mut found = Vec::new();
     for chunk in emails.chunks(500) {
-        let mut condition = Sql::new("lower(c.email) IN ");
-        condition.push_in_list(chunk.iter().map(|email| email.to_lowercase()));
-        let page =
-            paging::fetch_page(tx, &SPEC, vec![condition], Sort::default_for(&SORTS), &PageRequest::first(500)).await?;
-        found.extend(page.items);
+        // No order and no limit: each address is one probe of the unique
+        // lower(email) index (a page query would walk the id order).
+        let mut sql =
+            Sql::new(format!("SELECT {} FROM {} {} WHERE lower(c.email) IN ", SPEC.columns, SPEC.table, SPEC.joins));
+        sql.push_in_list(chunk.iter().map(|email| email.to_lowercase()));
+        for row in sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await? {
+            found.push(ClientRow::from_query_result(&row, "")?);
+        }
     }
     Ok(found)
 }

@@ -39,16 +39,7 @@ pub async fn migrate(store: &Store) -> Result<Vec<String>, StoreError> {
 /// init-roles` made it, owned by the owner role.
 pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
     let Some(schema) = store.schema() else { return Ok(()) };
-    let owner = store
-        .system()
-        .query_one_raw(Statement::from_sql_and_values(
-            store.backend().sea(),
-            "SELECT pg_get_userbyid(nspowner)::text AS owner, current_user::text AS me FROM pg_namespace \
-             WHERE nspname = $1",
-            [schema.into()],
-        ))
-        .await?;
-    let Some(row) = owner else {
+    let Some((owner, me)) = owner_and_me(store, schema).await? else {
         // The name was checked when the URL was read: plain lower case.
         let created = store.system().execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await;
         if created.is_err() {
@@ -61,7 +52,6 @@ pub async fn ensure_schema(store: &Store) -> Result<(), StoreError> {
     // Whatever a migration creates belongs to whoever runs it: only the
     // schema's owner (the migrator, in team mode) may, or the objects would
     // escape the owner and its policies.
-    let (owner, me): (String, String) = (row.try_get("", "owner")?, row.try_get("", "me")?);
     if owner != me {
         return Err(StoreError::Forbidden(format!(
             "Schema {schema} belongs to {owner}, and only its owner changes it: run this with the migrator's URL (printed by `epic-crm db init-roles`), which acts as {owner}"
@@ -81,6 +71,17 @@ pub fn known_versions() -> Vec<String> {
 /// where whoever can open the file is trusted.
 pub async fn other_owner(store: &Store) -> Result<Option<String>, StoreError> {
     let Some(schema) = store.schema() else { return Ok(None) };
+    let Some((owner, me)) = owner_and_me(store, schema).await? else {
+        return Err(StoreError::Invalid(format!(
+            "The schema {schema} does not exist: set the database up first (README: PostgreSQL for a team)."
+        )));
+    };
+    Ok((owner != me).then_some(owner))
+}
+
+/// The owner of `schema` and the connected role; `None` when the schema
+/// does not exist.
+async fn owner_and_me(store: &Store, schema: &str) -> Result<Option<(String, String)>, StoreError> {
     let row = store
         .system()
         .query_one_raw(Statement::from_sql_and_values(
@@ -90,13 +91,10 @@ pub async fn other_owner(store: &Store) -> Result<Option<String>, StoreError> {
             [schema.into()],
         ))
         .await?;
-    let Some(row) = row else {
-        return Err(StoreError::Invalid(format!(
-            "The schema {schema} does not exist: set the database up first (README: PostgreSQL for a team)."
-        )));
-    };
-    let (owner, me): (String, String) = (row.try_get("", "owner")?, row.try_get("", "me")?);
-    Ok((owner != me).then_some(owner))
+    match row {
+        Some(row) => Ok(Some((row.try_get("", "owner")?, row.try_get("", "me")?))),
+        None => Ok(None),
+    }
 }
 
 /// The names of the migrations a PostgreSQL database has, read without
