@@ -497,3 +497,51 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
     }
 }
+
+/// A small file system of its own (tmpfs), unmounted when dropped; `None`
+/// (after saying so) where this user may not mount one.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn new(kib: u32) -> Option<SmallDisk> {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("temp");
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !mounted {
+            let _ = writeln!(std::io::stderr(), "SKIPPED a_full_disk_leaves_nothing_behind: cannot mount a tmpfs here");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+on_sqlite!(a_full_disk_leaves_nothing_behind, async |db: &common::TestDb| {
+    db.seed(300).await;
+    let Some(disk) = SmallDisk::new(64) else { return };
+    // Uncompressed, 300 clients' bundle is several times the disk.
+    let failure = transfer::export(&db.target, &disk.dir.path().join("bundle"), ExportOptions { compress: false }, &Quiet)
+        .await
+        .expect_err("the disk fills up");
+    assert!(failure.message.contains("No space left on device"), "{}", failure.message);
+    assert_eq!(std::fs::read_dir(disk.dir.path()).expect("read").count(), 0, "the partial bundle was removed");
+    let folder = disk.dir.path().join("backups");
+    let failure = backup::backup(&db.target, &folder, 7, ExportOptions { compress: false }, &Quiet)
+        .await
+        .expect_err("the disk fills up");
+    assert!(failure.message.contains("No space left on device"), "{}", failure.message);
+    assert_eq!(std::fs::read_dir(&folder).expect("read").count(), 0, "no .partial backup is left");
+    assert!(backup::list_in(&folder).expect("list").is_empty());
+});
