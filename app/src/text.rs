@@ -71,3 +71,9 @@ pub fn csv_cell(value: &str) -> String {
     let cell = if risky { format!("'{value}") } else { value.to_owned() };
     if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
 }
+
+/// `n` and the noun for it: `1 client`, `2 clients` (regular plurals).
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}

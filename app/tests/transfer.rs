@@ -532,9 +532,10 @@ on_sqlite!(a_full_disk_leaves_nothing_behind, async |db: &common::TestDb| {
     db.seed(300).await;
     let Some(disk) = SmallDisk::new(64) else { return };
     // Uncompressed, 300 clients' bundle is several times the disk.
-    let failure = transfer::export(&db.target, &disk.dir.path().join("bundle"), ExportOptions { compress: false }, &Quiet)
-        .await
-        .expect_err("the disk fills up");
+    let failure =
+        transfer::export(&db.target, &disk.dir.path().join("bundle"), ExportOptions { compress: false }, &Quiet)
+            .await
+            .expect_err("the disk fills up");
     assert!(failure.message.contains("No space left on device"), "{}", failure.message);
     assert_eq!(std::fs::read_dir(disk.dir.path()).expect("read").count(), 0, "the partial bundle was removed");
     let folder = disk.dir.path().join("backups");

@@ -285,10 +285,10 @@ fn print_import(format: Format, file: &std::path::Path, report: &ClientImportRep
         Format::Table => {
             let verb = if report.dry_run { "Would import" } else { "Imported" };
             out!(
-                "{verb} {}: {} lines, {} clients created, {} updated, {} skipped (sales contact: employee {}).",
+                "{verb} {}: {}, {} created, {} updated, {} skipped (sales contact: employee {}).",
                 file.display(),
-                report.lines,
-                report.created,
+                crate::text::count(report.lines as u64, "line"),
+                crate::text::count(report.created as u64, "client"),
                 report.updated,
                 report.skipped.len(),
                 report.sales_contact_id

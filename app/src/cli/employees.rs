@@ -340,7 +340,7 @@ fn print_imported(format: Format, file: &std::path::Path, imported: &[Imported])
             }
         }
         Format::Table => {
-            out!("Imported {} employees from {}:", imported.len(), file.display());
+            out!("Imported {} from {}:", crate::text::count(imported.len() as u64, "employee"), file.display());
             let rows: Vec<Vec<String>> = imported
                 .iter()
                 .map(|i| {
