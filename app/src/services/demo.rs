@@ -16,6 +16,7 @@ use crate::domain::time::{DAY_MS, now_ms};
 use crate::error::Failure;
 use crate::store::bulk::BulkLoad;
 use crate::store::schema;
+use crate::store::transfer::{CLIENT_COLUMNS, CONTRACT_COLUMNS, EMPLOYEE_COLUMNS, EVENT_COLUMNS};
 use crate::store::{Backend, Store};
 
 /// The password of every demo login.
@@ -283,21 +284,6 @@ struct Staff {
     support: Vec<i64>,
 }
 
-const EMPLOYEE_COLUMNS: [&str; 12] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "department_id",
-    "active",
-    "deactivated_at",
-    "must_change_password",
-    "created_at",
-    "updated_at",
-    "version",
-];
-
 async fn seed_employees(
     load: &mut BulkLoad,
     lists: &Lists,
@@ -390,33 +376,6 @@ async fn write_credentials(load: &mut BulkLoad, employees: &[(i64, i64)], passwo
     }
     Ok(())
 }
-
-const CLIENT_COLUMNS: [&str; 11] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company_name",
-    "sales_contact_id",
-    "created_at",
-    "updated_at",
-    "last_contact_at",
-    "version",
-];
-const CONTRACT_COLUMNS: [&str; 11] = [
-    "id",
-    "client_id",
-    "sales_contact_id",
-    "total_cents",
-    "due_cents",
-    "signed",
-    "signed_at",
-    "signed_by_id",
-    "created_at",
-    "updated_at",
-    "version",
-];
 
 /// Writes the clients and two contracts each; returns the signed
 /// contracts with their signing time (events only go on those).
@@ -511,21 +470,6 @@ async fn seed_clients_and_contracts(
     load.insert("contracts", &CONTRACT_COLUMNS, contract_values).await?;
     Ok(signed)
 }
-
-const EVENT_COLUMNS: [&str; 12] = [
-    "id",
-    "name",
-    "contract_id",
-    "support_contact_id",
-    "start_at",
-    "end_at",
-    "location",
-    "attendees",
-    "notes",
-    "created_at",
-    "updated_at",
-    "version",
-];
 
 #[allow(clippy::too_many_arguments)]
 async fn seed_events(

@@ -647,67 +647,83 @@ impl Load {
     }
 }
 
+/// The columns a bulk load writes, in the order of its values (the
+/// import and the demo seeder share them).
+pub const EMPLOYEE_COLUMNS: [&str; 12] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "department_id",
+    "active",
+    "deactivated_at",
+    "must_change_password",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// The columns a bulk load writes, in the order of its values (the
+/// import and the demo seeder share them).
+pub const CLIENT_COLUMNS: [&str; 11] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    "sales_contact_id",
+    "created_at",
+    "updated_at",
+    "last_contact_at",
+    "version",
+];
+
+/// The columns a bulk load writes, in the order of its values (the
+/// import and the demo seeder share them).
+pub const CONTRACT_COLUMNS: [&str; 11] = [
+    "id",
+    "client_id",
+    "sales_contact_id",
+    "total_cents",
+    "due_cents",
+    "signed",
+    "signed_at",
+    "signed_by_id",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// The columns a bulk load writes, in the order of its values (the
+/// import and the demo seeder share them).
+pub const EVENT_COLUMNS: [&str; 12] = [
+    "id",
+    "name",
+    "contract_id",
+    "support_contact_id",
+    "start_at",
+    "end_at",
+    "location",
+    "attendees",
+    "notes",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
 /// The columns a row of `table` is inserted into, in [`push_values`] order.
 fn insert_columns(table: Table, backend: Backend) -> &'static [&'static str] {
     match (table, backend) {
-        (Table::Employees, _) => &[
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "department_id",
-            "active",
-            "deactivated_at",
-            "must_change_password",
-            "created_at",
-            "updated_at",
-            "version",
-        ],
+        (Table::Employees, _) => &EMPLOYEE_COLUMNS,
         (Table::Credentials, Backend::Sqlite) => &["employee_id", "password_hash", "updated_at"],
         (Table::Credentials, Backend::Postgres) => {
             &["employee_id", "salt", "m_cost", "t_cost", "p_cost", "verifier", "updated_at"]
         }
-        (Table::Clients, _) => &[
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "company_name",
-            "sales_contact_id",
-            "created_at",
-            "updated_at",
-            "last_contact_at",
-            "version",
-        ],
-        (Table::Contracts, _) => &[
-            "id",
-            "client_id",
-            "sales_contact_id",
-            "total_cents",
-            "due_cents",
-            "signed",
-            "signed_at",
-            "signed_by_id",
-            "created_at",
-            "updated_at",
-            "version",
-        ],
-        (Table::Events, _) => &[
-            "id",
-            "name",
-            "contract_id",
-            "support_contact_id",
-            "start_at",
-            "end_at",
-            "location",
-            "attendees",
-            "notes",
-            "created_at",
-            "updated_at",
-            "version",
-        ],
+        (Table::Clients, _) => &CLIENT_COLUMNS,
+        (Table::Contracts, _) => &CONTRACT_COLUMNS,
+        (Table::Events, _) => &EVENT_COLUMNS,
         (Table::AuditEntries, _) => {
             &["id", "at", "actor_id", "actor_name", "action", "record_kind", "record_id", "changes"]
         }
