@@ -9,6 +9,7 @@ mod m20261123_000002_login_attempts;
 mod m20261123_000003_sort_indexes;
 mod m20261123_000004_dashboard_totals;
 mod m20261202_000005_team_mode;
+mod m20261203_000006_client_lookup;
 
 /// The ordered list of every migration of the CRM.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_sort_indexes::Migration),
             Box::new(m20261123_000004_dashboard_totals::Migration),
             Box::new(m20261202_000005_team_mode::Migration),
+            Box::new(m20261203_000006_client_lookup::Migration),
         ]
     }
 }

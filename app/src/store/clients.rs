@@ -7,7 +7,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, Query
 
 use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
 use super::sql::Sql;
-use super::{ActingTx, StoreError, search};
+use super::{ActingTx, Backend, StoreError, search};
 use crate::domain::time::now_ms;
 
 /// Record kind name used in messages.
@@ -267,9 +267,24 @@ pub async fn by_emails(tx: &ActingTx, emails: &[String]) -> Result<Vec<ClientRow
     for chunk in emails.chunks(500) {
         // No order and no limit: each address is one probe of the unique
         // lower(email) index (a page query would walk the id order).
-        let mut sql =
-            Sql::new(format!("SELECT {} FROM {} {} WHERE lower(c.email) IN ", SPEC.columns, SPEC.table, SPEC.joins));
-        sql.push_in_list(chunk.iter().map(|email| email.to_lowercase()));
+        let mut sql = Sql::new(format!("SELECT {} FROM {} {} WHERE ", SPEC.columns, SPEC.table, SPEC.joins));
+        match tx.backend() {
+            Backend::Sqlite => {
+                sql.push("lower(c.email) IN ").push_in_list(chunk.iter().map(|email| email.to_lowercase()));
+            }
+            // Under row-level security only the owner's lookup can use the
+            // index (migration 0006).
+            Backend::Postgres => {
+                sql.push("c.id IN (SELECT crm_client_ids_by_email(ARRAY[");
+                for (n, email) in chunk.iter().enumerate() {
+                    if n > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(email.to_lowercase());
+                }
+                sql.push("]::text[]))");
+            }
+        }
         for row in sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await? {
             found.push(ClientRow::from_query_result(&row, "")?);
         }
