@@ -76,7 +76,7 @@ pub(super) async fn export(args: ExportArgs, target: &DatabaseTarget, format: Fo
     let bar = Bar::new();
     let report = transfer::export(target, &args.dir, ExportOptions { compress: !args.no_compress }, &bar).await?;
     bar.clear();
-    print_bundle("Exported", target, &report.path, &report.manifest, report.bytes, report.elapsed, format);
+    print_bundle(("Exported", "to"), target, &report.path, &report.manifest, report.bytes, report.elapsed, format);
     Ok(())
 }
 
@@ -90,8 +90,16 @@ pub(super) async fn import(args: ImportArgs, target: &DatabaseTarget, format: Fo
     let bar = Bar::new();
     let report = transfer::import(target, &args.dir, ImportOptions { replace: args.replace }, &bar).await?;
     bar.clear();
-    let verb = if report.replaced { "Replaced everything with" } else { "Imported" };
-    print_bundle(verb, target, &args.dir, &report.manifest, transfer::folder_size(&args.dir), report.elapsed, format);
+    let verb = if report.replaced { "Replaced everything in" } else { "Imported into" };
+    print_bundle(
+        (verb, "from"),
+        target,
+        &args.dir,
+        &report.manifest,
+        transfer::folder_size(&args.dir),
+        report.elapsed,
+        format,
+    );
     Ok(())
 }
 
@@ -118,7 +126,7 @@ pub(super) async fn backup(args: BackupArgs, target: &DatabaseTarget, format: Fo
         out!("{value}");
         return Ok(());
     }
-    print_bundle("Backed up", target, &export.path, &export.manifest, export.bytes, export.elapsed, format);
+    print_bundle(("Backed up", "to"), target, &export.path, &export.manifest, export.bytes, export.elapsed, format);
     for old in &report.removed {
         out!("Removed the older backup {} (keeping the newest {}).", old.display(), args.keep);
     }
@@ -189,7 +197,7 @@ pub(super) async fn restore(args: RestoreArgs, target: &DatabaseTarget, format: 
     let report = backup::restore(target, &args.path, &bar).await?;
     bar.clear();
     print_bundle(
-        "Restored",
+        ("Restored", "from"),
         target,
         &args.path,
         &report.manifest,
@@ -220,8 +228,9 @@ fn bundle_json(
     })
 }
 
+/// `Exported … to DIR` / `Imported … from DIR`, with each table's rows.
 fn print_bundle(
-    verb: &str,
+    (verb, direction): (&str, &str),
     target: &DatabaseTarget,
     path: &Path,
     manifest: &Manifest,
@@ -233,7 +242,6 @@ fn print_bundle(
         out!("{}", bundle_json(target, path, manifest, bytes, elapsed));
         return;
     }
-    let direction = if verb == "Exported" || verb == "Backed up" { "to" } else { "from" };
     out!(
         "{verb} {} {direction} {} in {:.1} s ({}, {} rows):",
         target.describe(),

@@ -4,7 +4,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use super::transfer::{self, ExportOptions, ExportReport, ImportOptions, ImportReport, Manifest, Progress};
 use crate::config::DatabaseTarget;
@@ -143,10 +142,7 @@ fn remove_abandoned(folder: &Path) {
 
 /// Replaces everything in `target` with the backup at `path`.
 pub async fn restore(target: &DatabaseTarget, path: &Path, progress: &dyn Progress) -> Result<ImportReport, Failure> {
-    let started = Instant::now();
-    let mut report = transfer::import(target, path, ImportOptions { replace: true }, progress).await?;
-    report.elapsed = started.elapsed();
-    Ok(report)
+    transfer::import(target, path, ImportOptions { replace: true }, progress).await
 }
 
 #[cfg(test)]

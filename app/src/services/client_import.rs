@@ -108,6 +108,8 @@ pub async fn import(
     let checked = within_file(&file, checked, options.on_duplicate, &mut report)?;
 
     let tx = store.begin_as(&session.actor()).await?;
+    // The new clients' salesperson, by name, for their audit entries.
+    let mut owner_name = session.full_name();
     if options.sales.is_some() {
         let contact = employees::get(&tx, owner).await.map_err(|err| match err {
             StoreError::NotFound { .. } => Failure::new(
@@ -122,6 +124,7 @@ pub async fn import(
                 contact.first_name, contact.last_name
             )));
         }
+        owner_name = format!("{} {}", contact.first_name, contact.last_name);
     }
     let emails: Vec<String> = checked.iter().map(|c| c.new.email.clone()).collect();
     let existing: HashMap<String, ClientRow> =
@@ -179,11 +182,8 @@ pub async fn import(
     }
     let new: Vec<NewClient> = to_create.into_iter().map(|line| line.new).collect();
     let created = clients::create_many(&tx, &new).await.map_err(translate)?;
-    let name = session.full_name();
     for mut client in created {
-        if client.sales_contact_id == Some(session.employee_id) {
-            client.sales_contact_name = Some(name.clone());
-        }
+        client.sales_contact_name = Some(owner_name.clone());
         let entry =
             audit_entry(session, "client.create", "client", client.id, records::created(&records::client(&client)));
         tx.audit(client.created_at, entry).await?;

@@ -143,12 +143,19 @@ impl Accounts {
         let batch: Vec<(NewEmployee, String)> =
             checked.iter().map(|(_, new, password, _)| (new.clone(), password.clone())).collect();
         let ids = self.create_employees_for(&session, batch).await?;
+        // Read back in one query, as the manager sees them.
+        let mut created: HashMap<i64, EmployeeRow> = self
+            .store()
+            .as_employee(&session.actor(), async |tx| crate::store::employees::by_emails(tx, &emails).await)
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
         let mut imported = Vec::with_capacity(ids.len());
         for ((line, _, password, generated), id) in checked.into_iter().zip(ids) {
-            let employee = self
-                .store()
-                .as_employee(&session.actor(), async |tx| crate::store::employees::get(tx, id).await)
-                .await?;
+            let employee = created
+                .remove(&id)
+                .ok_or_else(|| Failure::unexpected(format!("The new employee {id} could not be read back.")))?;
             crate::telemetry::notable("employee.create", "employee", id, session.employee_id);
             imported.push(Imported { line, employee, generated_password: generated.then_some(password) });
         }

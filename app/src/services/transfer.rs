@@ -169,7 +169,7 @@ pub(crate) async fn write_bundle(
         .create(partial)
         .map_err(|err| Failure::invalid(format!("Cannot create the bundle folder {}: {err}.", partial.display())))?;
     let snapshot = Snapshot::begin(store).await?;
-    let result = write_tables(store, &snapshot, partial, options, progress).await;
+    let result = write_tables(&snapshot, partial, options, progress).await;
     snapshot.finish().await.ok();
     let (schema_version, tables) = result?;
     let manifest = Manifest {
@@ -193,18 +193,16 @@ pub(crate) async fn write_bundle(
 }
 
 async fn write_tables(
-    store: &Store,
     snapshot: &Snapshot,
     dir: &Path,
     options: ExportOptions,
     progress: &dyn Progress,
 ) -> Result<(String, BTreeMap<String, TableEntry>), Failure> {
-    let schema_version = snapshot.schema_version().await?.unwrap_or_default();
+    let schema_version = snapshot.schema_version().unwrap_or_default().to_owned();
     let latest = latest_migration();
     if schema_version != latest {
         return Err(Failure::invalid(format!(
-            "The database {} is at schema version {} and this epic-crm writes {latest}: run `epic-crm db migrate` first.",
-            store_name(store),
+            "The database is at schema version {} and this epic-crm writes {latest}: run `epic-crm db migrate` first.",
             if schema_version.is_empty() { "(none)" } else { &schema_version }
         )));
     }
@@ -336,8 +334,10 @@ pub async fn import(
 async fn prepare_target(store: &Store, target: &DatabaseTarget, options: ImportOptions) -> Result<bool, Failure> {
     // A schema that does not exist yet is made by the migration below
     // (a single-role setup); one that exists belongs to its owner.
-    if !matches!(schema::other_owner(store).await, Err(StoreError::Invalid(_))) {
-        require_owner(store, "imports into").await?;
+    match schema::other_owner(store).await {
+        Ok(None) | Err(StoreError::Invalid(_)) => {}
+        Ok(Some(owner)) => return Err(not_the_owner(&owner, "imports into")),
+        Err(other) => return Err(other.into()),
     }
     schema::migrate(store).await?;
     let holds = schema::holds_records(store).await?;
@@ -751,25 +751,22 @@ fn email_digest(email: &str) -> u128 {
 pub(crate) async fn require_owner(store: &Store, what: &str) -> Result<(), Failure> {
     match schema::other_owner(store).await? {
         None => Ok(()),
-        Some(owner) => Err(Failure::new(
-            FailureKind::PermissionDenied,
-            format!(
-                "Only the schema's owner ({owner}) {what} a team database: it holds everyone's records and password verifiers. Run this with the migrator's URL (printed by `epic-crm db init-roles`)."
-            ),
-        )),
+        Some(owner) => Err(not_the_owner(&owner, what)),
     }
+}
+
+fn not_the_owner(owner: &str, what: &str) -> Failure {
+    Failure::new(
+        FailureKind::PermissionDenied,
+        format!(
+            "Only the schema's owner ({owner}) {what} a team database: it holds everyone's records and password verifiers. Run this with the migrator's URL (printed by `epic-crm db init-roles`)."
+        ),
+    )
 }
 
 /// The newest migration this program knows.
 fn latest_migration() -> String {
     schema::known_versions().last().cloned().unwrap_or_default()
-}
-
-fn store_name(store: &Store) -> &'static str {
-    match store.backend() {
-        crate::store::Backend::Sqlite => "(SQLite)",
-        crate::store::Backend::Postgres => "(PostgreSQL)",
-    }
 }
 
 /// Refuses a destination that exists and is not an empty folder.

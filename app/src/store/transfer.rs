@@ -500,6 +500,7 @@ fn from_stored(table: Table, backend: Backend, row: &QueryResult) -> Result<Row,
 pub struct Snapshot {
     tx: DatabaseTransaction,
     backend: Backend,
+    schema_version: Option<String>,
 }
 
 impl Snapshot {
@@ -514,21 +515,20 @@ impl Snapshot {
                     .await?
             }
         };
-        let snapshot = Snapshot { tx, backend: store.backend() };
         // SQLite takes its snapshot at the first read, PostgreSQL at the
-        // first statement: read now, before anything else can commit.
-        snapshot.schema_version().await?;
-        Ok(snapshot)
+        // first statement: the schema's version is read now, before
+        // anything else can commit, and kept.
+        let sql = Sql::new("SELECT max(version) AS version FROM seaql_migrations");
+        let schema_version = match tx.query_one_raw(sql.build(store.backend())).await? {
+            Some(row) => row.try_get::<Option<String>>("", "version")?,
+            None => None,
+        };
+        Ok(Snapshot { tx, backend: store.backend(), schema_version })
     }
 
     /// The newest migration the database has (the schema's version).
-    pub async fn schema_version(&self) -> Result<Option<String>, StoreError> {
-        let sql = Sql::new("SELECT max(version) AS version FROM seaql_migrations");
-        let row = self.tx.query_one_raw(sql.build(self.backend)).await?;
-        Ok(match row {
-            Some(row) => row.try_get::<Option<String>>("", "version")?,
-            None => None,
-        })
+    pub fn schema_version(&self) -> Option<&str> {
+        self.schema_version.as_deref()
     }
 
     /// How many rows `table` holds.

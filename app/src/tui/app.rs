@@ -178,6 +178,13 @@ pub struct App {
     last_refresh: u64,
 }
 
+/// The file an export of `kind` offers: `epic-crm-clients-20261203-1140.csv`
+/// in the current folder.
+fn export_file_name(kind: ListKind) -> String {
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
+    format!("epic-crm-{}-{stamp}.csv", kind.title().to_lowercase())
+}
+
 /// Whether a key is Ctrl-c.
 fn is_interrupt(key: &KeyEvent) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && matches!(key.code, KeyCode::Char('c'))
@@ -1009,9 +1016,8 @@ impl App {
             | Command::MarkRead => self.record_command(command, effects),
             Command::Export => {
                 if let Some(view) = main.view() {
-                    let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
-                    let name = format!("export epic-crm-{}-{stamp}.csv", view.kind.title().to_lowercase());
-                    self.popup = Some(Popup::CommandLine { input: Box::new(input_with(&name)), error: None });
+                    let line = format!("export {}", export_file_name(view.kind));
+                    self.popup = Some(Popup::CommandLine { input: Box::new(input_with(&line)), error: None });
                 } else {
                     self.say("Open a list (2–7) to export it.", Tone::Error);
                 }
@@ -1509,7 +1515,7 @@ impl App {
         let query = view.query(crate::store::PageRequest::first(500));
         let file = match file {
             Some(file) if !file.is_empty() => file.to_owned(),
-            _ => format!("epic-crm-{}.csv", view.kind.title().to_lowercase()),
+            _ => export_file_name(view.kind),
         };
         let path = match file.strip_prefix("~/") {
             Some(rest) => match std::env::var_os("HOME") {
