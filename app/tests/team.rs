@@ -274,6 +274,13 @@ async fn cell(db: &common::TeamDb, fx: &Fixture, who: &Person, action: Action, m
             );
             (sql, Owners::default())
         }),
+        // A manager's import names the salesperson; it exists only for
+        // someone else's clients (a salesperson's import is CreateClient).
+        ImportClientsFor => employee_only(format!(
+            "SELECT count(*) FROM crm_import_clients({}, ARRAY['Imported'], ARRAY['Client'], \
+             ARRAY['imported.{}@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)",
+            fx.other_sales, who.id
+        )),
         UpdateClient => {
             let client = client?;
             let sql =
@@ -398,11 +405,10 @@ async fn postgres_the_database_and_the_policy_agree_on_every_cell() {
         let expected = if person.department == Department::Management { Outcome::Done } else { Outcome::Nothing };
         assert_eq!(audit, expected, "{:?} reads the audit trail", person.department);
     }
-    // 16 actions × 3 departments on another's record, plus own records.
-    // 16 actions × 3 departments on another's (or no one's) record, and
+    // 17 actions × 3 departments on another's (or no one's) record, and
     // 11 cells on a record of one's own (9 for SALES, 2 for SUPPORT); the
-    // matrix allows 13 of them to MANAGEMENT, 5 to SALES, 1 to SUPPORT.
-    assert_eq!((cells, allowed_cells), (59, 19), "cells run, cells allowed");
+    // matrix allows 14 of them to MANAGEMENT, 5 to SALES, 1 to SUPPORT.
+    assert_eq!((cells, allowed_cells), (62, 20), "cells run, cells allowed");
     assert!(
         disagreements.is_empty(),
         "{} of {cells} cells disagree:\n{}",
@@ -515,6 +521,31 @@ async fn postgres_a_raw_client_cannot_get_past_its_department() {
         (&support, format!("UPDATE events SET support_contact_id = {other_support} WHERE id = {}", fx.my_event)),
         (&manager, format!("UPDATE events SET support_contact_id = {} WHERE id = {unassigned}", sales.id)),
         (&manager, format!("UPDATE contracts SET signed = false WHERE id = {}", fx.my_signed)),
+        // A manager's import for someone who is not an active salesperson,
+        // and a salesperson's through the manager's door.
+        (
+            &manager,
+            format!(
+                "SELECT count(*) FROM crm_import_clients({other_support}, ARRAY['a'], ARRAY['b'], \
+                 ARRAY['for.support@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)"
+            ),
+        ),
+        (
+            &manager,
+            format!(
+                "SELECT count(*) FROM crm_import_clients({}, ARRAY['a'], ARRAY['b'], \
+                 ARRAY['for.a.leaver@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)",
+                fx.leaver
+            ),
+        ),
+        (
+            &sales,
+            format!(
+                "SELECT count(*) FROM crm_import_clients({}, ARRAY['a'], ARRAY['b'], \
+                 ARRAY['own.door@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)",
+                sales.id
+            ),
+        ),
     ];
     for (who, sql) in &tries {
         refused(attempt(&raw, Some(&who.access), sql).await, sql);

@@ -10,6 +10,7 @@ mod m20261123_000003_sort_indexes;
 mod m20261123_000004_dashboard_totals;
 mod m20261202_000005_team_mode;
 mod m20261203_000006_client_lookup;
+mod m20261203_000007_client_import;
 
 /// The ordered list of every migration of the CRM.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_dashboard_totals::Migration),
             Box::new(m20261202_000005_team_mode::Migration),
             Box::new(m20261203_000006_client_lookup::Migration),
+            Box::new(m20261203_000007_client_import::Migration),
         ]
     }
 }
@@ -39,6 +41,69 @@ pub(crate) async fn run_script(manager: &SchemaManager<'_>, script: &str) -> Res
         db.execute_unprepared(&statement).await?;
     }
     Ok(())
+}
+
+/// The quoted name of the schema the migration runs in (PostgreSQL), for
+/// the scripts' `{{schema}}` placeholder.
+pub(crate) async fn current_schema(manager: &SchemaManager<'_>) -> Result<String, DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    manager
+        .get_connection()
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT quote_ident(current_schema()) AS value",
+        ))
+        .await?
+        .map(|row| row.try_get::<String>("", "value"))
+        .transpose()?
+        .ok_or_else(|| DbErr::Migration("cannot tell the current schema".into()))
+}
+
+/// Grants (again) every application role what `crm_grant_app` gives, after
+/// a migration that adds to it: the roles `epic-crm db init-roles` let into
+/// the schema (USAGE, not owning it).  A single-role setup has none.
+pub(crate) async fn grant_app_roles(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let db = manager.get_connection();
+    let apps = db
+        .query_all_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT r.rolname::text AS value FROM pg_namespace n CROSS JOIN aclexplode(n.nspacl) a \
+             JOIN pg_roles r ON r.oid = a.grantee \
+             WHERE n.nspname = current_schema() AND a.privilege_type = 'USAGE' AND a.grantee <> n.nspowner",
+        ))
+        .await?;
+    for row in apps {
+        let app: String = row.try_get("", "value")?;
+        db.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT crm_grant_app($1::name)",
+            [app.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Runs a PostgreSQL-only script with its `{{schema}}` placeholder filled,
+/// then grants the application roles what it added to `crm_grant_app`.
+/// Nothing happens on SQLite.
+pub(crate) async fn postgres_grants_script(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+    if manager.get_database_backend() != sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let schema = current_schema(manager).await?;
+    run_script(manager, &script.replace("{{schema}}", &schema)).await?;
+    // App roles let in before this migration get the new grants now.
+    grant_app_roles(manager).await
+}
+
+/// Undoes a PostgreSQL-only script; nothing happens on SQLite.
+pub(crate) async fn postgres_down_script(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+    match manager.get_database_backend() {
+        sea_orm_migration::sea_orm::DatabaseBackend::Postgres => run_script(manager, script).await,
+        _ => Ok(()),
+    }
 }
 
 fn split_statements(script: &str) -> Vec<String> {

@@ -5,7 +5,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
 
-use crate::run_script;
+use crate::{grant_app_roles, run_script};
 
 pub struct Migration;
 
@@ -58,28 +58,8 @@ impl MigrationTrait for Migration {
                 let script = team_mode_script(manager, include_str!("sql/0005_team_mode.postgres.sql")).await?;
                 run_script(manager, &script).await?;
                 // The application's role is whoever `epic-crm db init-roles`
-                // let into the schema (USAGE, not owning it); a single-role
-                // setup has none.
-                let db = manager.get_connection();
-                let apps = db
-                    .query_all_raw(Statement::from_string(
-                        DatabaseBackend::Postgres,
-                        "SELECT r.rolname::text AS value FROM pg_namespace n CROSS JOIN aclexplode(n.nspacl) a \
-                         JOIN pg_roles r ON r.oid = a.grantee \
-                         WHERE n.nspname = current_schema() AND a.privilege_type = 'USAGE' \
-                           AND a.grantee <> n.nspowner",
-                    ))
-                    .await?;
-                for row in apps {
-                    let app: String = row.try_get("", "value")?;
-                    db.execute_raw(Statement::from_sql_and_values(
-                        DatabaseBackend::Postgres,
-                        "SELECT crm_grant_app($1::name)",
-                        [app.into()],
-                    ))
-                    .await?;
-                }
-                Ok(())
+                // let into the schema.
+                grant_app_roles(manager).await
             }
             other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
         }

@@ -25,6 +25,10 @@ pub enum Action {
     DeleteEmployee,
     /// Create a client, who becomes the creator's.
     CreateClient,
+    /// Import clients for a salesperson, who becomes their sales contact
+    /// (`clients import --sales`); a salesperson's own import is
+    /// [`Action::CreateClient`].
+    ImportClientsFor,
     /// Change a client's details.
     UpdateClient,
     /// Give a client (and its contracts) another sales contact.
@@ -47,7 +51,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for exhaustive tests and help screens.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::CreateEmployee,
         Action::UpdateEmployee,
         Action::ChangeDepartment,
@@ -55,6 +59,7 @@ impl Action {
         Action::ReactivateEmployee,
         Action::DeleteEmployee,
         Action::CreateClient,
+        Action::ImportClientsFor,
         Action::UpdateClient,
         Action::ReassignClient,
         Action::CreateContract,
@@ -76,6 +81,7 @@ impl Action {
             Action::ReactivateEmployee => "reactivate employees",
             Action::DeleteEmployee => "delete employees",
             Action::CreateClient => "create clients",
+            Action::ImportClientsFor => "import clients for a salesperson",
             Action::UpdateClient => "update this client",
             Action::ReassignClient => "reassign clients to another sales contact",
             Action::CreateContract => "create contracts",
@@ -132,7 +138,10 @@ pub fn decide(who: Who, action: Action, owners: Owners) -> Result<(), Denied> {
     let allowed = match (who.department, action) {
         (Management, CreateEmployee | UpdateEmployee | ChangeDepartment) => true,
         (Management, DeactivateEmployee | ReactivateEmployee | DeleteEmployee) => true,
-        (Management, ReassignClient | CreateContract | UpdateContract | SignContract | DeleteContract) => true,
+        (
+            Management,
+            ImportClientsFor | ReassignClient | CreateContract | UpdateContract | SignContract | DeleteContract,
+        ) => true,
         (Management, UpdateEvent | AssignSupport) => true,
         (Sales, CreateClient) => true,
         (Sales, UpdateClient | UpdateContract | SignContract | CreateEvent) => mine_as_sales,
@@ -188,6 +197,8 @@ mod tests {
             // Clients.
             (Sales, CreateClient) => (true, true),
             (Management | Support, CreateClient) => (false, false),
+            (Management, ImportClientsFor) => (true, true),
+            (Sales | Support, ImportClientsFor) => (false, false),
             (Sales, UpdateClient) => (true, false),
             (Management | Support, UpdateClient) => (false, false),
             (Management, ReassignClient) => (true, true),
@@ -238,7 +249,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(cells, 3 * 16 * 2);
+        assert_eq!(cells, 3 * 17 * 2);
     }
 
     #[test]

@@ -181,7 +181,14 @@ pub async fn import(
         return Ok(report);
     }
     let new: Vec<NewClient> = to_create.into_iter().map(|line| line.new).collect();
-    let created = clients::create_many(&tx, &new).await.map_err(translate)?;
+    // A manager's import goes through the database's own function on
+    // PostgreSQL (its insert policy lets only a salesperson create clients).
+    let created = if options.sales.is_some() && session.department == Department::Management {
+        clients::import_for(&tx, owner, &new).await
+    } else {
+        clients::create_many(&tx, &new).await
+    }
+    .map_err(translate)?;
     for mut client in created {
         client.sales_contact_name = Some(owner_name.clone());
         let entry =
@@ -205,26 +212,37 @@ pub async fn import(
     Ok(report)
 }
 
-/// Who the new clients belong to: SALES import their own; MANAGEMENT
-/// names a salesperson; SUPPORT may not import.
+/// Who the new clients belong to, decided by the policy: a salesperson's
+/// import is their own clients' creation ([`Action::CreateClient`]); naming
+/// another salesperson is [`Action::ImportClientsFor`], MANAGEMENT's.
 fn owner(session: &Session, sales: Option<i64>) -> Result<i64, Failure> {
-    match session.department {
-        Department::Sales => match sales {
-            None => Ok(session.employee_id),
-            Some(id) if id == session.employee_id => Ok(id),
-            Some(_) => Err(Failure::new(
-                FailureKind::PermissionDenied,
-                "SALES import clients of their own: leave out --sales (a manager names another salesperson).",
-            )),
-        },
-        Department::Management => sales.ok_or_else(|| {
-            Failure::usage("Name the new clients' sales contact with --sales EMPLOYEE_ID (an active SALES employee).")
-        }),
-        Department::Support => Err(Failure::new(
+    let for_another = sales.filter(|id| *id != session.employee_id || session.department != Department::Sales);
+    let Some(sales) = for_another else {
+        if session.department == Department::Management {
+            return Err(Failure::usage(
+                "Name the new clients' sales contact with --sales EMPLOYEE_ID (an active SALES employee).",
+            ));
+        }
+        permit(session, Action::CreateClient, Owners::default()).map_err(|_| support_may_not())?;
+        return Ok(session.employee_id);
+    };
+    permit(session, Action::ImportClientsFor, Owners::default()).map_err(|denied| match session.department {
+        Department::Sales => Failure::new(
             FailureKind::PermissionDenied,
-            "SUPPORT cannot import clients: clients are created by SALES (or imported by MANAGEMENT for a salesperson).",
-        )),
-    }
+            "SALES import clients of their own: leave out --sales (a manager names another salesperson).",
+        ),
+        Department::Support => support_may_not(),
+        Department::Management => denied,
+    })?;
+    Ok(sales)
+}
+
+/// SUPPORT's refusal, saying who may import instead.
+fn support_may_not() -> Failure {
+    Failure::new(
+        FailureKind::PermissionDenied,
+        "SUPPORT cannot import clients: clients are created by SALES (or imported by MANAGEMENT for a salesperson).",
+    )
 }
 
 /// A line's cells as the create form.

@@ -231,18 +231,64 @@ pub async fn create_many(tx: &ActingTx, new: &[NewClient]) -> Result<Vec<ClientR
                 .push(", 1)");
         }
         sql.push(" RETURNING id, lower(email) AS email_key");
-        let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
-        // Matched back by email (unique), not by the order rows return in.
-        let mut ids = std::collections::HashMap::with_capacity(rows.len());
-        for row in rows {
-            ids.insert(row.try_get::<String>("", "email_key")?, row.try_get::<i64>("", "id")?);
+        created.extend(returned(tx, sql, chunk, now).await?);
+    }
+    Ok(created)
+}
+
+/// Creates clients for the salesperson `sales_contact_id` on a manager's
+/// behalf (`clients import --sales`).  On PostgreSQL through the
+/// database's `crm_import_clients`, which checks the session is
+/// MANAGEMENT's and the salesperson active (migration 0007); on SQLite, where
+/// the application is the authority, as [`create_many`].
+pub async fn import_for(tx: &ActingTx, sales_contact_id: i64, new: &[NewClient]) -> Result<Vec<ClientRow>, StoreError> {
+    if tx.backend() == Backend::Sqlite {
+        return create_many(tx, new).await;
+    }
+    let now = now_ms();
+    let mut created = Vec::with_capacity(new.len());
+    for chunk in new.chunks(500) {
+        let mut sql = Sql::new("SELECT client_id AS id, email_key FROM crm_import_clients(");
+        sql.bind(sales_contact_id);
+        let columns: [fn(&NewClient) -> Option<String>; 5] = [
+            |client| Some(client.first_name.clone()),
+            |client| Some(client.last_name.clone()),
+            |client| Some(client.email.clone()),
+            |client| client.phone.clone(),
+            |client| client.company_name.clone(),
+        ];
+        for column in columns {
+            sql.push(", ARRAY[");
+            for (n, client) in chunk.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(column(client));
+            }
+            sql.push("]::text[]");
         }
-        for client in chunk {
+        sql.push(", ").bind(now).push(")");
+        created.extend(returned(tx, sql, chunk, now).await?);
+    }
+    Ok(created)
+}
+
+/// Runs an insert of `chunk` returning `id, email_key`, and gives the new
+/// rows, matched back by email (unique), not by the order rows return in.
+async fn returned(tx: &ActingTx, sql: Sql, chunk: &[NewClient], now: i64) -> Result<Vec<ClientRow>, StoreError> {
+    let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
+    let mut ids = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        ids.insert(row.try_get::<String>("", "email_key")?, row.try_get::<i64>("", "id")?);
+    }
+    chunk
+        .iter()
+        .map(|client| {
             let id = ids
                 .get(&client.email.to_lowercase())
                 .copied()
                 .ok_or_else(|| StoreError::Internal(format!("the new client {} was not returned", client.email)))?;
-            created.push(ClientRow {
+            Ok(ClientRow {
                 id,
                 first_name: client.first_name.clone(),
                 last_name: client.last_name.clone(),
@@ -255,10 +301,9 @@ pub async fn create_many(tx: &ActingTx, new: &[NewClient]) -> Result<Vec<ClientR
                 updated_at: now,
                 last_contact_at: Some(now),
                 version: 1,
-            });
-        }
-    }
-    Ok(created)
+            })
+        })
+        .collect()
 }
 
 /// The clients whose email is one of `emails` (ignoring case).
