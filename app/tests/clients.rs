@@ -180,11 +180,20 @@ on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::Tes
     .await;
     assert_eq!(orphans.items.len() as i64, without_active, "exactly the clients without an active sales contact");
     assert!(orphans.items.len() < 60);
+    // Counts (the terminal application's export gauge) agree with the lists.
+    for (query, listed) in [
+        (ClientQuery { mine: true, ..ClientQuery::default() }, mine.items.len()),
+        (ClientQuery::default(), 60),
+        (ClientQuery { without_sales: true, ..ClientQuery::default() }, orphans.items.len()),
+    ] {
+        assert_eq!(clients::count(&store, &sales, &query).await.expect("count"), listed as u64, "{query:?}");
+    }
 
     for text in ["' OR 1=1 --", "\"; DROP TABLE clients; --", "%", "_", "\\", "NEAR(a b)", "*", "a\"b"] {
         let query = ClientQuery { search: Some(text.into()), ..ClientQuery::default() };
         let found = clients::list(&store, &sales, &query, sort, &page).await.expect("search is just text");
         assert!(found.items.len() < 60, "{text:?} matched everything");
+        assert_eq!(clients::count(&store, &sales, &query).await.expect("count"), found.items.len() as u64);
     }
     assert_eq!(common::count(db, "SELECT count(*) AS n FROM clients").await, 60);
 

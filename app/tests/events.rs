@@ -136,6 +136,15 @@ on_both_backends!(events_follow_the_matrix_and_the_rules, async |db: &common::Te
     let upcoming = EventQuery { upcoming: true, without_support: true, ..EventQuery::default() };
     let open = events::list(&store, &manager, &upcoming, sort, &page).await.expect("upcoming without support");
     assert!(open.items.iter().all(|e| e.support_contact_id.is_none()));
+    // Counts (the terminal application's export gauge) agree with the lists.
+    for (who, query, listed) in [
+        (&support, &mine, supported.items.len()),
+        (&sales, &mine, sold.items.len()),
+        (&manager, &upcoming, open.items.len()),
+    ] {
+        assert_eq!(events::count(&store, who, query).await.expect("count"), listed as u64, "{query:?}");
+    }
+    assert_eq!(events::count(&store, &manager, &mine).await.expect("count"), 0);
 
     // Assigning an event to its current support person changes nothing.
     let before = common::count(db, "SELECT count(*) AS n FROM audit_entries").await;

@@ -17,13 +17,25 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<AuditRow>, Failure> {
+    may_read_the_trail(session)?;
+    Ok(store.as_employee(&session.actor(), async |tx| audit::list(tx, filter, sort, page).await).await?)
+}
+
+/// How many audit entries match; MANAGEMENT only.
+pub async fn count(store: &Store, session: &Session, filter: &AuditFilter) -> Result<u64, Failure> {
+    may_read_the_trail(session)?;
+    Ok(store.as_employee(&session.actor(), async |tx| audit::count(tx, filter).await).await?)
+}
+
+/// The audit trail is MANAGEMENT's.
+fn may_read_the_trail(session: &Session) -> Result<(), Failure> {
     if session.department != Department::Management {
         return Err(Failure::new(
             FailureKind::PermissionDenied,
             format!("{} may not read the audit trail: it is for MANAGEMENT.", session.department),
         ));
     }
-    Ok(store.as_employee(&session.actor(), async |tx| audit::list(tx, filter, sort, page).await).await?)
+    Ok(())
 }
 
 /// Parses `KIND:ID` (such as `client:42`) for `--record`.
@@ -52,6 +64,17 @@ pub async fn notifications(
     Ok(store
         .as_employee(&session.actor(), async |tx| notifications::list(tx, me, unread_only, search, sort, page).await)
         .await?)
+}
+
+/// How many of the session's employee's notifications the list holds.
+pub async fn notifications_count(
+    store: &Store,
+    session: &Session,
+    unread_only: bool,
+    search: Option<&str>,
+) -> Result<u64, Failure> {
+    let me = session.employee_id;
+    Ok(store.as_employee(&session.actor(), async |tx| notifications::count(tx, me, unread_only, search).await).await?)
 }
 
 /// How many unread notifications the session's employee has.

@@ -70,12 +70,23 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<ClientRow>, Failure> {
-    let filter = ClientFilter {
+    let filter = filter(session, query);
+    Ok(store.as_employee(&session.actor(), async |tx| clients::list(tx, &filter, sort, page).await).await?)
+}
+
+/// How many clients the list of `query` holds, every page.
+pub async fn count(store: &Store, session: &Session, query: &ClientQuery) -> Result<u64, Failure> {
+    let filter = filter(session, query);
+    Ok(store.as_employee(&session.actor(), async |tx| clients::count(tx, &filter).await).await?)
+}
+
+/// The store's filter for a list query.
+fn filter(session: &Session, query: &ClientQuery) -> ClientFilter {
+    ClientFilter {
         sales_contact_id: query.mine.then_some(session.employee_id),
         without_active_sales: query.without_sales,
         search: query.search.clone(),
-    };
-    Ok(store.as_employee(&session.actor(), async |tx| clients::list(tx, &filter, sort, page).await).await?)
+    }
 }
 
 /// One client.

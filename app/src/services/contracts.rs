@@ -47,14 +47,25 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<ContractRow>, Failure> {
-    let filter = ContractFilter {
+    let filter = filter(session, query);
+    Ok(store.as_employee(&session.actor(), async |tx| contracts::list(tx, &filter, sort, page).await).await?)
+}
+
+/// How many contracts the list of `query` holds, every page.
+pub async fn count(store: &Store, session: &Session, query: &ContractQuery) -> Result<u64, Failure> {
+    let filter = filter(session, query);
+    Ok(store.as_employee(&session.actor(), async |tx| contracts::count(tx, &filter).await).await?)
+}
+
+/// The store's filter for a list query.
+fn filter(session: &Session, query: &ContractQuery) -> ContractFilter {
+    ContractFilter {
         unsigned: query.unsigned,
         unpaid: query.unpaid,
         sales_contact_id: query.mine.then_some(session.employee_id),
         client_id: query.client_id,
         search: query.search.clone(),
-    };
-    Ok(store.as_employee(&session.actor(), async |tx| contracts::list(tx, &filter, sort, page).await).await?)
+    }
 }
 
 /// One contract.

@@ -51,9 +51,19 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<EmployeeRow>, Failure> {
-    let filter =
-        EmployeeFilter { department: query.department, inactive: query.inactive, search: query.search.clone() };
+    let filter = filter(query);
     Ok(store.as_employee(&session.actor(), async |tx| employees::list(tx, &filter, sort, page).await).await?)
+}
+
+/// How many employees the list of `query` holds, every page.
+pub async fn count(store: &Store, session: &Session, query: &EmployeeQuery) -> Result<u64, Failure> {
+    let filter = filter(query);
+    Ok(store.as_employee(&session.actor(), async |tx| employees::count(tx, &filter).await).await?)
+}
+
+/// The store's filter for a list query.
+fn filter(query: &EmployeeQuery) -> EmployeeFilter {
+    EmployeeFilter { department: query.department, inactive: query.inactive, search: query.search.clone() }
 }
 
 /// One employee.

@@ -88,6 +88,18 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<EventRow>, Failure> {
+    let filter = filter(session, query);
+    Ok(store.as_employee(&session.actor(), async |tx| events::list(tx, &filter, sort, page).await).await?)
+}
+
+/// How many events the list of `query` holds, every page.
+pub async fn count(store: &Store, session: &Session, query: &EventQuery) -> Result<u64, Failure> {
+    let filter = filter(session, query);
+    Ok(store.as_employee(&session.actor(), async |tx| events::count(tx, &filter).await).await?)
+}
+
+/// The store's filter for a list query.
+fn filter(session: &Session, query: &EventQuery) -> EventFilter {
     let mut filter = EventFilter {
         without_support: query.without_support,
         support_contact_id: query.support_id,
@@ -104,7 +116,7 @@ pub async fn list(
             Department::Sales | Department::Management => filter.sales_contact_id = Some(session.employee_id),
         }
     }
-    Ok(store.as_employee(&session.actor(), async |tx| events::list(tx, &filter, sort, page).await).await?)
+    filter
 }
 
 /// One event.

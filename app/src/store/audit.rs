@@ -61,6 +61,16 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<AuditRow>, StoreError> {
+    paging::fetch_page(tx, &SPEC, conditions(filter), sort, page).await
+}
+
+/// How many audit entries match the filter.
+pub async fn count(tx: &ActingTx, filter: &AuditFilter) -> Result<u64, StoreError> {
+    paging::count(tx, &SPEC, conditions(filter)).await
+}
+
+/// The filter as SQL conditions.
+fn conditions(filter: &AuditFilter) -> Vec<Sql> {
     let mut conditions = Vec::new();
     if let Some((kind, id)) = &filter.record {
         let mut condition = Sql::with("a.record_kind = ?", kind.clone());
@@ -80,7 +90,7 @@ pub async fn list(
     {
         conditions.push(found);
     }
-    paging::fetch_page(tx, &SPEC, conditions, sort, page).await
+    conditions
 }
 
 /// An audit entry to write: who did what to which record, and the changed

@@ -45,6 +45,21 @@ pub async fn list(
     sort: Sort,
     page: &PageRequest,
 ) -> Result<Page<NotificationRow>, StoreError> {
+    paging::fetch_page(tx, &SPEC, conditions(recipient_id, unread_only, search), sort, page).await
+}
+
+/// How many of an employee's notifications the list holds, every page.
+pub async fn count(
+    tx: &ActingTx,
+    recipient_id: i64,
+    unread_only: bool,
+    search: Option<&str>,
+) -> Result<u64, StoreError> {
+    paging::count(tx, &SPEC, conditions(recipient_id, unread_only, search)).await
+}
+
+/// The list's filter as SQL conditions.
+fn conditions(recipient_id: i64, unread_only: bool, search: Option<&str>) -> Vec<Sql> {
     let mut conditions = vec![Sql::with("n.recipient_id = ?", recipient_id)];
     if unread_only {
         conditions.push(Sql::new("n.read_at IS NULL"));
@@ -52,7 +67,7 @@ pub async fn list(
     if let Some(found) = search.and_then(|text| like_words(&["n.message"], text)) {
         conditions.push(found);
     }
-    paging::fetch_page(tx, &SPEC, conditions, sort, page).await
+    conditions
 }
 
 /// How many unread notifications an employee has.

@@ -44,8 +44,9 @@ pub enum Action {
     Saved { request: u64, result: Result<Outcome, Failure> },
     /// The unread notification count arrived.
     UnreadCounted(Result<u64, Failure>),
-    /// An export of a view has written `rows` rows so far.
-    ExportProgress { request: u64, rows: u64 },
+    /// An export of a view has written `rows` rows so far, of `total` when
+    /// the count could be read.
+    ExportProgress { request: u64, rows: u64, total: Option<u64> },
     /// An export of a view finished: the rows written and the file, or why
     /// not (nothing is left behind then).
     Exported { request: u64, result: Result<(u64, std::path::PathBuf), Failure> },

@@ -409,11 +409,13 @@ impl App {
                 self.settle();
                 self.saved(request, result, &mut effects);
             }
-            Action::ExportProgress { request, rows } => {
-                if let Some(Popup::Exporting { request: running, rows: shown, .. }) = self.popup.as_mut()
+            Action::ExportProgress { request, rows, total } => {
+                if let Some(Popup::Exporting { request: running, rows: shown, total: expected, .. }) =
+                    self.popup.as_mut()
                     && *running == request
                 {
                     *shown = rows;
+                    *expected = total;
                 }
             }
             Action::Exported { request, result } => {
@@ -1403,13 +1405,13 @@ impl App {
                     self.popup = Some(Popup::CommandLine { input, error: None });
                 }
             },
-            Popup::Exporting { request, what, query, path, rows, cancelling } => {
+            Popup::Exporting { request, what, query, path, rows, total, cancelling } => {
                 let cancel = key.code == KeyCode::Esc || command == Some(Command::Cancel);
                 if cancel && !cancelling {
                     effects.push(Effect::CancelExport { request });
                 }
-                self.popup =
-                    Some(Popup::Exporting { request, what, query, path, rows, cancelling: cancelling || cancel });
+                let cancelling = cancelling || cancel;
+                self.popup = Some(Popup::Exporting { request, what, query, path, rows, total, cancelling });
             }
             Popup::Confirm { question, action, yes } => match command {
                 Some(Command::Yes) => self.confirmed(action, effects),
@@ -1543,6 +1545,7 @@ impl App {
             query: query.clone(),
             path: path.clone(),
             rows: 0,
+            total: None,
             cancelling: false,
         });
         effects.push(Effect::Export { request, query, path, overwrite });

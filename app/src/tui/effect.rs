@@ -22,6 +22,56 @@ use crate::services::{self, demo};
 use crate::store::audit::AuditFilter;
 use crate::store::paging::{Page, PageRequest, Sort, SortDir};
 
+/// A list's filters and search in the services' terms.
+enum Wanted {
+    Clients(ClientQuery),
+    Contracts(ContractQuery),
+    Events(EventQuery),
+    Employees(EmployeeQuery),
+    Audit(AuditFilter),
+    Notifications { unread: bool, search: Option<String> },
+}
+
+impl Wanted {
+    fn of(query: &ListQuery) -> Wanted {
+        let search = Some(query.search.trim().to_owned()).filter(|text| !text.is_empty());
+        let has = |filter: Filter| query.filters.contains(&filter);
+        match query.kind {
+            ListKind::Clients => Wanted::Clients(ClientQuery {
+                mine: has(Filter::Mine),
+                without_sales: has(Filter::WithoutSales),
+                search,
+            }),
+            ListKind::Contracts => Wanted::Contracts(ContractQuery {
+                mine: has(Filter::Mine),
+                unsigned: has(Filter::Unsigned),
+                unpaid: has(Filter::Unpaid),
+                client_id: match &query.scope {
+                    Some(Scope::Client { id, .. }) => Some(*id),
+                    _ => None,
+                },
+                search,
+            }),
+            ListKind::Events => Wanted::Events(EventQuery {
+                mine: has(Filter::Mine),
+                without_support: has(Filter::WithoutSupport),
+                upcoming: has(Filter::Upcoming),
+                contract_id: match &query.scope {
+                    Some(Scope::Contract { id }) => Some(*id),
+                    _ => None,
+                },
+                support_id: None,
+                search,
+            }),
+            ListKind::Employees => {
+                Wanted::Employees(EmployeeQuery { department: None, inactive: has(Filter::Inactive), search })
+            }
+            ListKind::Audit => Wanted::Audit(AuditFilter { search, ..AuditFilter::default() }),
+            ListKind::Notifications => Wanted::Notifications { unread: has(Filter::Unread), search },
+        }
+    }
+}
+
 /// Who is logged in, as the screens need it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionInfo {
@@ -475,6 +525,13 @@ impl Runner {
         let fields = super::lists::csv_fields(query.kind);
         let io = |err: std::io::Error| Failure::unexpected(format!("Cannot write the CSV file: {err}."));
         writeln!(out, "{}", fields.join(",")).map_err(io)?;
+        // The gauge's total: counted first, in its own read (the pages that
+        // follow are read one by one, so others' changes may move it a little).
+        let total = match tokio::time::timeout(EFFECT_TIMEOUT, self.count(&query)).await {
+            Ok(Ok(total)) => Some(total),
+            Ok(Err(_)) | Err(_) => None,
+        };
+        let _ = self.actions.send(Action::ExportProgress { request, rows: 0, total });
         query.page = PageRequest::first(EXPORT_PAGE_ROWS);
         let mut rows = 0u64;
         loop {
@@ -494,7 +551,7 @@ impl Runner {
                 writeln!(out, "{}", services::records::csv_line(fields, &row.record.json())).map_err(io)?;
             }
             rows += page.rows.len() as u64;
-            let _ = self.actions.send(Action::ExportProgress { request, rows });
+            let _ = self.actions.send(Action::ExportProgress { request, rows, total });
             match page.next {
                 Some(cursor) => query.page = PageRequest::after(EXPORT_PAGE_ROWS, cursor),
                 None => return Ok((rows, out)),
@@ -509,70 +566,47 @@ impl Runner {
             Failure::unexpected(format!("{} cannot be sorted by {}.", query.kind.title(), query.sort))
         })?;
         let sort = Sort { column, dir: if query.descending { SortDir::Desc } else { SortDir::Asc } };
-        let search = Some(query.search.trim().to_owned()).filter(|text| !text.is_empty());
-        let has = |filter: Filter| query.filters.contains(&filter);
         fn rows<T>(page: Page<T>, make: fn(T) -> DisplayRow) -> ListPage {
             ListPage { rows: page.items.into_iter().map(make).collect(), next: page.next, prev: page.prev }
         }
-        Ok(match query.kind {
-            ListKind::Clients => {
-                let filter = ClientQuery { mine: has(Filter::Mine), without_sales: has(Filter::WithoutSales), search };
-                rows(services::clients::list(store, &session, &filter, sort, &query.page).await?, DisplayRow::client)
+        let page = &query.page;
+        Ok(match Wanted::of(query) {
+            Wanted::Clients(filter) => {
+                rows(services::clients::list(store, &session, &filter, sort, page).await?, DisplayRow::client)
             }
-            ListKind::Contracts => {
-                let filter = ContractQuery {
-                    mine: has(Filter::Mine),
-                    unsigned: has(Filter::Unsigned),
-                    unpaid: has(Filter::Unpaid),
-                    client_id: match &query.scope {
-                        Some(Scope::Client { id, .. }) => Some(*id),
-                        _ => None,
-                    },
-                    search,
-                };
-                rows(
-                    services::contracts::list(store, &session, &filter, sort, &query.page).await?,
-                    DisplayRow::contract,
-                )
+            Wanted::Contracts(filter) => {
+                rows(services::contracts::list(store, &session, &filter, sort, page).await?, DisplayRow::contract)
             }
-            ListKind::Events => {
-                let filter = EventQuery {
-                    mine: has(Filter::Mine),
-                    without_support: has(Filter::WithoutSupport),
-                    upcoming: has(Filter::Upcoming),
-                    contract_id: match &query.scope {
-                        Some(Scope::Contract { id }) => Some(*id),
-                        _ => None,
-                    },
-                    support_id: None,
-                    search,
-                };
-                rows(services::events::list(store, &session, &filter, sort, &query.page).await?, DisplayRow::event)
+            Wanted::Events(filter) => {
+                rows(services::events::list(store, &session, &filter, sort, page).await?, DisplayRow::event)
             }
-            ListKind::Employees => {
-                let filter = EmployeeQuery { department: None, inactive: has(Filter::Inactive), search };
-                rows(
-                    services::employees::list(store, &session, &filter, sort, &query.page).await?,
-                    DisplayRow::employee,
-                )
+            Wanted::Employees(filter) => {
+                rows(services::employees::list(store, &session, &filter, sort, page).await?, DisplayRow::employee)
             }
-            ListKind::Audit => {
-                let filter = AuditFilter { search, ..AuditFilter::default() };
-                rows(services::audit::list(store, &session, &filter, sort, &query.page).await?, DisplayRow::audit)
+            Wanted::Audit(filter) => {
+                rows(services::audit::list(store, &session, &filter, sort, page).await?, DisplayRow::audit)
             }
-            ListKind::Notifications => rows(
-                services::audit::notifications(
-                    store,
-                    &session,
-                    has(Filter::Unread),
-                    search.as_deref(),
-                    sort,
-                    &query.page,
-                )
-                .await?,
+            Wanted::Notifications { unread, search } => rows(
+                services::audit::notifications(store, &session, unread, search.as_deref(), sort, page).await?,
                 DisplayRow::notification,
             ),
         })
+    }
+
+    /// How many rows the list holds, every page (an export's gauge).
+    async fn count(&self, query: &ListQuery) -> Result<u64, Failure> {
+        let (accounts, session) = self.session().await?;
+        let store = accounts.store();
+        match Wanted::of(query) {
+            Wanted::Clients(filter) => services::clients::count(store, &session, &filter).await,
+            Wanted::Contracts(filter) => services::contracts::count(store, &session, &filter).await,
+            Wanted::Events(filter) => services::events::count(store, &session, &filter).await,
+            Wanted::Employees(filter) => services::employees::count(store, &session, &filter).await,
+            Wanted::Audit(filter) => services::audit::count(store, &session, &filter).await,
+            Wanted::Notifications { unread, search } => {
+                services::audit::notifications_count(store, &session, unread, search.as_deref()).await
+            }
+        }
     }
 
     async fn record(&self, kind: ListKind, id: i64) -> Result<DisplayRow, Failure> {

@@ -1218,11 +1218,15 @@ fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
     let effects = app.update(key(KeyCode::Enter));
     let (request, _, path, _) = export_of(&effects).expect("an export");
     assert_eq!(path, std::path::PathBuf::from("reports/clients.csv"));
-    app.update(Action::ExportProgress { request, rows: 1500 });
+    // Counted first: the gauge starts empty, then fills as pages arrive.
+    app.update(Action::ExportProgress { request, rows: 0, total: Some(6000) });
+    assert!(draw(&app).contains("0 of 6000 rows written"), "{}", draw(&app));
+    app.update(Action::ExportProgress { request, rows: 1500, total: Some(6000) });
     snapshot("export_running_80x24", &app);
+    assert!(draw(&app).contains("25%"), "the gauge's percentage: {}", draw(&app));
     // A late progress report of another export changes nothing.
-    app.update(Action::ExportProgress { request: request + 100, rows: 9 });
-    assert!(matches!(app.popup, Some(Popup::Exporting { rows: 1500, .. })));
+    app.update(Action::ExportProgress { request: request + 100, rows: 9, total: None });
+    assert!(matches!(app.popup, Some(Popup::Exporting { rows: 1500, total: Some(6000), .. })));
 }
 
 #[test]

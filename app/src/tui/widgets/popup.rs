@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
 use crate::tui::effect::Save;
@@ -82,13 +82,15 @@ pub enum Popup {
         lines: Vec<String>,
     },
     Detail(Box<DisplayRow>),
-    /// An export running: what and where, rows written so far.
+    /// An export running: what and where, rows written so far, of how
+    /// many (once counted).
     Exporting {
         request: u64,
         what: String,
         query: crate::tui::lists::ListQuery,
         path: std::path::PathBuf,
         rows: u64,
+        total: Option<u64>,
         cancelling: bool,
     },
 }
@@ -125,23 +127,35 @@ pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, theme: Theme, spinne
                 frame.render_widget(Paragraph::new(Span::styled(error.as_str(), theme.error())), message);
             }
         }
-        Popup::Exporting { what, path, rows, cancelling, .. } => {
+        Popup::Exporting { what, path, rows, total, cancelling, .. } => {
             let path = crate::text::sanitize(&path.display().to_string());
-            let rect = centered(area, 70, 7);
+            let rect = centered(area, 70, 8);
             let inner = frame_for(frame, rect, &format!("Exporting {what}"), theme);
-            let status = if *cancelling {
-                format!("{spinner} Cancelling… {rows} rows were written")
-            } else {
-                format!("{spinner} {rows} rows written")
+            let [to, _, status, gauge, _, keys] = Layout::vertical([Constraint::Length(1); 6]).areas(inner);
+            let written = match total {
+                Some(total) => format!("{rows} of {total} rows written"),
+                None => format!("{rows} rows written"),
             };
-            let lines = vec![
-                Line::from(format!("to {path}")),
-                Line::from(""),
-                Line::from(Span::styled(status, theme.title())),
-                Line::from(""),
-                Line::from(vec![Span::styled("Esc", theme.key()), Span::raw(": cancel (the partial file is removed)")]),
-            ];
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+            let status_line =
+                if *cancelling { format!("{spinner} Cancelling… {written}") } else { format!("{spinner} {written}") };
+            frame.render_widget(Paragraph::new(format!("to {path}")), to);
+            frame.render_widget(Paragraph::new(Span::styled(status_line, theme.title())), status);
+            // Others may add rows while the pages are read: never past full.
+            let ratio = match total {
+                Some(0) => 1.0,
+                Some(total) => (*rows as f64 / *total as f64).min(1.0),
+                None => 0.0,
+            };
+            if total.is_some() {
+                frame.render_widget(Gauge::default().ratio(ratio).gauge_style(theme.title()).use_unicode(true), gauge);
+            }
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled("Esc", theme.key()),
+                    Span::raw(": cancel (the partial file is removed)"),
+                ])),
+                keys,
+            );
         }
         Popup::Confirm { question, yes, .. } => {
             let rect = centered(area, 64, 7);
