@@ -246,7 +246,10 @@ pub(super) async fn run(
                     DuplicateArg::Update => OnDuplicate::Update,
                 },
             };
-            let report = client_import::import(store, &session, &args.file, &options).await?;
+            let bar = super::progress::Bar::new();
+            let report = client_import::import(store, &session, &args.file, &options, &bar).await;
+            bar.clear();
+            let report = report?;
             print_import(format, &args.file, &report);
         }
     }

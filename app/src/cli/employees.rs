@@ -180,7 +180,10 @@ pub(super) async fn run(
             }
         }
         EmployeesCommand::Import { file } => {
-            let imported = accounts.import_employees(&file).await?;
+            let bar = super::progress::Bar::new();
+            let imported = accounts.import_employees(&file, &bar).await;
+            bar.clear();
+            let imported = imported?;
             print_imported(format, &file, &imported);
         }
         EmployeesCommand::List(args) => {

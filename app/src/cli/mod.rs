@@ -22,6 +22,7 @@ mod doctor;
 mod employees;
 mod events;
 mod output;
+mod progress;
 mod session;
 mod transfer;
 

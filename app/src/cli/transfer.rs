@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Format;
+use super::progress::Bar;
 use crate::config::DatabaseTarget;
 use crate::error::Failure;
 use crate::services::backup::{self, DEFAULT_KEEP};
-use crate::services::transfer::{self, ExportOptions, ImportOptions, Manifest, Progress};
+use crate::services::transfer::{self, ExportOptions, ImportOptions, Manifest};
 
 /// `epic-crm export DIR`.
 #[derive(Debug, Args)]
@@ -264,43 +264,5 @@ fn size(bytes: u64) -> String {
         1_000..1_000_000 => format!("{:.1} kB", bytes as f64 / 1e3),
         1_000_000..1_000_000_000 => format!("{:.1} MB", bytes as f64 / 1e6),
         _ => format!("{:.2} GB", bytes as f64 / 1e9),
-    }
-}
-
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-struct Bar(ProgressBar);
-
-impl Bar {
-    fn new() -> Bar {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        Bar(bar)
-    }
-
-    fn clear(&self) {
-        self.0.finish_and_clear();
-    }
-}
-
-impl Progress for Bar {
-    fn start(&self, what: &str, total: u64) {
-        let template =
-            if total > 0 { "{msg:<32} [{bar:30}] {pos}/{len} rows ({per_sec}, {eta} left)" } else { "{spinner} {msg}" };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            self.0.set_style(style.progress_chars("=> "));
-        }
-        self.0.set_length(total);
-        self.0.set_position(0);
-        self.0.set_message(what.to_owned());
-        if total == 0 {
-            self.0.enable_steady_tick(std::time::Duration::from_millis(120));
-        }
-    }
-
-    fn advance(&self, rows: u64) {
-        self.0.inc(rows);
-    }
-
-    fn finish(&self) {
-        self.0.disable_steady_tick();
     }
 }

@@ -15,6 +15,7 @@ use crate::store::{Store, StoreError, employees};
 
 use super::clients::{ClientForm, translate, validate, write};
 use super::spreadsheet::{self, Columns, Line};
+use super::transfer::Progress;
 use super::{audit_entry, permit, records};
 
 /// The columns of a client spreadsheet (PRODUCT.md's client fields).
@@ -67,6 +68,9 @@ pub struct ClientImportReport {
     pub sales_contact_id: i64,
 }
 
+/// Clients written between two steps of the progress bar.
+const WRITE_CHUNK: usize = 2000;
+
 /// A line ready to write.
 struct Checked {
     line: u64,
@@ -79,6 +83,7 @@ pub async fn import(
     session: &Session,
     path: &Path,
     options: &ClientImportOptions,
+    progress: &dyn Progress,
 ) -> Result<ClientImportReport, Failure> {
     let owner = owner(session, options.sales)?;
     let lines = spreadsheet::read(path, &COLUMNS)?;
@@ -181,19 +186,23 @@ pub async fn import(
         return Ok(report);
     }
     let new: Vec<NewClient> = to_create.into_iter().map(|line| line.new).collect();
-    // A manager's import goes through the database's own function on
-    // PostgreSQL (its insert policy lets only a salesperson create clients).
-    let created = if options.sales.is_some() && session.department == Department::Management {
-        clients::import_for(&tx, owner, &new).await
-    } else {
-        clients::create_many(&tx, &new).await
-    }
-    .map_err(translate)?;
-    for mut client in created {
-        client.sales_contact_name = Some(owner_name.clone());
-        let entry =
-            audit_entry(session, "client.create", "client", client.id, records::created(&records::client(&client)));
-        tx.audit(client.created_at, entry).await?;
+    progress.start("Writing clients", (new.len() + to_update.len()) as u64);
+    for chunk in new.chunks(WRITE_CHUNK) {
+        // A manager's import goes through the database's own function on
+        // PostgreSQL (its insert policy lets only a salesperson create clients).
+        let created = if options.sales.is_some() && session.department == Department::Management {
+            clients::import_for(&tx, owner, chunk).await
+        } else {
+            clients::create_many(&tx, chunk).await
+        }
+        .map_err(translate)?;
+        for mut client in created {
+            client.sales_contact_name = Some(owner_name.clone());
+            let entry =
+                audit_entry(session, "client.create", "client", client.id, records::created(&records::client(&client)));
+            tx.audit(client.created_at, entry).await?;
+        }
+        progress.advance(chunk.len() as u64);
     }
     for (line, before) in to_update {
         let keep = |value: &Option<String>| value.clone().map(Some);
@@ -207,7 +216,9 @@ pub async fn import(
             last_contact_at: None,
         };
         write(&tx, session, &before, changes, None, "client.update").await?;
+        progress.advance(1);
     }
+    progress.finish();
     tx.commit().await?;
     Ok(report)
 }

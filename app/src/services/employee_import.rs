@@ -9,10 +9,12 @@ use std::path::Path;
 
 use super::accounts::{Accounts, EmployeeForm};
 use super::spreadsheet::{self, Columns, Line};
+use super::transfer::Progress;
 use crate::auth::password;
 use crate::domain::policy;
 use crate::error::{Failure, FailureKind};
 use crate::store::employees::{EmployeeRow, NewEmployee};
+use crate::text::count;
 
 /// The columns of a staff spreadsheet.
 pub const COLUMNS: Columns = Columns {
@@ -76,7 +78,7 @@ fn form(line: &Line) -> Result<EmployeeForm, String> {
 
 impl Accounts {
     /// Imports a staff spreadsheet: all or nothing.
-    pub async fn import_employees(&self, path: &Path) -> Result<Vec<Imported>, Failure> {
+    pub async fn import_employees(&self, path: &Path, progress: &dyn Progress) -> Result<Vec<Imported>, Failure> {
         let session = self.session().await?;
         let who = policy::Who { employee_id: session.employee_id, department: session.department };
         policy::decide(who, policy::Action::CreateEmployee, policy::Owners::default())
@@ -142,7 +144,11 @@ impl Accounts {
         }
         let batch: Vec<(NewEmployee, String)> =
             checked.iter().map(|(_, new, password, _)| (new.clone(), password.clone())).collect();
-        let ids = self.create_employees_for(&session, batch).await?;
+        // Each password's verifier takes a deliberate fraction of a second.
+        progress.start(&format!("Creating {} (hashing each password)", count(batch.len() as u64, "account")), 0);
+        let ids = self.create_employees_for(&session, batch).await;
+        progress.finish();
+        let ids = ids?;
         // Read back in one query, as the manager sees them.
         let mut created: HashMap<i64, EmployeeRow> = self
             .store()
