@@ -277,8 +277,8 @@ async fn cell(db: &common::TeamDb, fx: &Fixture, who: &Person, action: Action, m
         // A manager's import names the salesperson; it exists only for
         // someone else's clients (a salesperson's import is CreateClient).
         ImportClientsFor => employee_only(format!(
-            "SELECT count(*) FROM crm_import_clients({}, ARRAY['Imported'], ARRAY['Client'], \
-             ARRAY['imported.{}@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)",
+            "SELECT count(*) FROM crm_import_clients({}, \
+             '[{{\"first_name\": \"Imported\", \"last_name\": \"Client\", \"email\": \"imported.{}@example.com\"}}]', 1)",
             fx.other_sales, who.id
         )),
         UpdateClient => {
@@ -526,23 +526,23 @@ async fn postgres_a_raw_client_cannot_get_past_its_department() {
         (
             &manager,
             format!(
-                "SELECT count(*) FROM crm_import_clients({other_support}, ARRAY['a'], ARRAY['b'], \
-                 ARRAY['for.support@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)"
+                "SELECT count(*) FROM crm_import_clients({other_support}, \
+                 '[{{\"first_name\": \"a\", \"last_name\": \"b\", \"email\": \"for.support@example.com\"}}]', 1)"
             ),
         ),
         (
             &manager,
             format!(
-                "SELECT count(*) FROM crm_import_clients({}, ARRAY['a'], ARRAY['b'], \
-                 ARRAY['for.a.leaver@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)",
+                "SELECT count(*) FROM crm_import_clients({}, \
+                 '[{{\"first_name\": \"a\", \"last_name\": \"b\", \"email\": \"for.a.leaver@example.com\"}}]', 1)",
                 fx.leaver
             ),
         ),
         (
             &sales,
             format!(
-                "SELECT count(*) FROM crm_import_clients({}, ARRAY['a'], ARRAY['b'], \
-                 ARRAY['own.door@example.com'], ARRAY[NULL]::text[], ARRAY[NULL]::text[], 1)",
+                "SELECT count(*) FROM crm_import_clients({}, \
+                 '[{{\"first_name\": \"a\", \"last_name\": \"b\", \"email\": \"own.door@example.com\"}}]', 1)",
                 sales.id
             ),
         ),

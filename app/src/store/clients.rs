@@ -200,38 +200,57 @@ pub async fn update(
 pub async fn create_many(tx: &ActingTx, new: &[NewClient]) -> Result<Vec<ClientRow>, StoreError> {
     let now = now_ms();
     let mut created = Vec::with_capacity(new.len());
-    // 10 values a row, well under either backend's limit of bound values.
-    for chunk in new.chunks(500) {
-        let mut sql = Sql::new(
-            "INSERT INTO clients (first_name, last_name, email, phone, company_name, sales_contact_id, created_at, \
-             updated_at, last_contact_at, version) VALUES ",
-        );
-        for (n, client) in chunk.iter().enumerate() {
-            if n > 0 {
-                sql.push(", ");
+    match tx.backend() {
+        // 10 values a row, well under SQLite's limit of bound values.
+        Backend::Sqlite => {
+            for chunk in new.chunks(500) {
+                let mut sql = Sql::new(
+                    "INSERT INTO clients (first_name, last_name, email, phone, company_name, sales_contact_id, \
+                     created_at, updated_at, last_contact_at, version) VALUES ",
+                );
+                for (n, client) in chunk.iter().enumerate() {
+                    if n > 0 {
+                        sql.push(", ");
+                    }
+                    sql.push("(")
+                        .bind(client.first_name.clone())
+                        .push(", ")
+                        .bind(client.last_name.clone())
+                        .push(", ")
+                        .bind(client.email.clone())
+                        .push(", ")
+                        .bind(client.phone.clone())
+                        .push(", ")
+                        .bind(client.company_name.clone())
+                        .push(", ")
+                        .bind(client.sales_contact_id)
+                        .push(", ")
+                        .bind(now)
+                        .push(", ")
+                        .bind(now)
+                        .push(", ")
+                        .bind(now)
+                        .push(", 1)");
+                }
+                sql.push(" RETURNING id, lower(email) AS email_key");
+                created.extend(returned(tx, sql, chunk, now).await?);
             }
-            sql.push("(")
-                .bind(client.first_name.clone())
-                .push(", ")
-                .bind(client.last_name.clone())
-                .push(", ")
-                .bind(client.email.clone())
-                .push(", ")
-                .bind(client.phone.clone())
-                .push(", ")
-                .bind(client.company_name.clone())
-                .push(", ")
-                .bind(client.sales_contact_id)
-                .push(", ")
-                .bind(now)
-                .push(", ")
-                .bind(now)
-                .push(", ")
-                .bind(now)
-                .push(", 1)");
         }
-        sql.push(" RETURNING id, lower(email) AS email_key");
-        created.extend(returned(tx, sql, chunk, now).await?);
+        // One statement and one bound document for the whole batch: a
+        // statement's fixed costs (planning thousands of parameters, the
+        // audit trigger's token check) are paid once, not per 500 rows.
+        Backend::Postgres => {
+            let mut sql = Sql::new(
+                "INSERT INTO clients (first_name, last_name, email, phone, company_name, sales_contact_id, \
+                 created_at, updated_at, last_contact_at, version) \
+                 SELECT r.doc->>'first_name', r.doc->>'last_name', r.doc->>'email', r.doc->>'phone', \
+                 r.doc->>'company_name', (r.doc->>'sales_contact_id')::bigint, ",
+            );
+            sql.bind(now).push(", ").bind(now).push(", ").bind(now).push(", 1 FROM jsonb_array_elements(");
+            sql.bind(rows_document(new)?).push("::jsonb) WITH ORDINALITY AS r(doc, n) ORDER BY r.n");
+            sql.push(" RETURNING id, lower(email) AS email_key");
+            created.extend(returned(tx, sql, new, now).await?);
+        }
     }
     Ok(created)
 }
@@ -246,31 +265,28 @@ pub async fn import_for(tx: &ActingTx, sales_contact_id: i64, new: &[NewClient])
         return create_many(tx, new).await;
     }
     let now = now_ms();
-    let mut created = Vec::with_capacity(new.len());
-    for chunk in new.chunks(500) {
-        let mut sql = Sql::new("SELECT client_id AS id, email_key FROM crm_import_clients(");
-        sql.bind(sales_contact_id);
-        let columns: [fn(&NewClient) -> Option<String>; 5] = [
-            |client| Some(client.first_name.clone()),
-            |client| Some(client.last_name.clone()),
-            |client| Some(client.email.clone()),
-            |client| client.phone.clone(),
-            |client| client.company_name.clone(),
-        ];
-        for column in columns {
-            sql.push(", ARRAY[");
-            for (n, client) in chunk.iter().enumerate() {
-                if n > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(column(client));
-            }
-            sql.push("]::text[]");
-        }
-        sql.push(", ").bind(now).push(")");
-        created.extend(returned(tx, sql, chunk, now).await?);
-    }
-    Ok(created)
+    let mut sql = Sql::new("SELECT client_id AS id, email_key FROM crm_import_clients(");
+    sql.bind(sales_contact_id).push(", ").bind(rows_document(new)?).push("::jsonb, ").bind(now).push(")");
+    returned(tx, sql, new, now).await
+}
+
+/// New clients as one JSON array of objects, for PostgreSQL's
+/// `jsonb_array_elements`.
+fn rows_document(new: &[NewClient]) -> Result<String, StoreError> {
+    let rows: Vec<serde_json::Value> = new
+        .iter()
+        .map(|client| {
+            serde_json::json!({
+                "first_name": client.first_name,
+                "last_name": client.last_name,
+                "email": client.email,
+                "phone": client.phone,
+                "company_name": client.company_name,
+                "sales_contact_id": client.sales_contact_id,
+            })
+        })
+        .collect();
+    serde_json::to_string(&rows).map_err(|err| StoreError::Internal(err.to_string()))
 }
 
 /// Runs an insert of `chunk` returning `id, email_key`, and gives the new

@@ -1,3 +1,3 @@
 DROP FUNCTION crm_grant_app(name);
 ALTER FUNCTION crm_grant_app_0006(name) RENAME TO crm_grant_app;
-DROP FUNCTION crm_import_clients(bigint, text[], text[], text[], text[], text[], bigint);
+DROP FUNCTION crm_import_clients(bigint, jsonb, bigint);

@@ -9,8 +9,7 @@
 --
 -- Placeholders: {{schema}} (quoted identifier), filled by the migration.
 
-CREATE FUNCTION crm_import_clients(sales_contact bigint, first_names text[], last_names text[], emails text[],
-                                   phones text[], company_names text[], at bigint)
+CREATE FUNCTION crm_import_clients(sales_contact bigint, new_clients jsonb, at bigint)
     RETURNS TABLE (client_id bigint, email_key text)
     LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
 DECLARE
@@ -23,18 +22,21 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'a client''s sales contact must be an active SALES employee' USING ERRCODE = '23514';
     END IF;
+    -- new_clients: [{"first_name": …, "last_name": …, "email": …, "phone": …,
+    -- "company_name": …}, …], inserted in their order.
     RETURN QUERY
         WITH created AS (
             INSERT INTO clients AS c (first_name, last_name, email, phone, company_name, sales_contact_id,
                                       created_at, updated_at, last_contact_at, version)
-            SELECT u.first_name, u.last_name, u.email, u.phone, u.company_name, sales_contact, at, at, at, 1
-            FROM unnest(first_names, last_names, emails, phones, company_names)
-                 AS u(first_name, last_name, email, phone, company_name)
+            SELECT r.doc->>'first_name', r.doc->>'last_name', r.doc->>'email', r.doc->>'phone',
+                   r.doc->>'company_name', sales_contact, at, at, at, 1
+            FROM jsonb_array_elements(new_clients) WITH ORDINALITY AS r(doc, n)
+            ORDER BY r.n
             RETURNING c.id, lower(c.email) AS folded
         )
         SELECT created.id, created.folded FROM created;
 END $$;
-REVOKE ALL ON FUNCTION crm_import_clients(bigint, text[], text[], text[], text[], text[], bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION crm_import_clients(bigint, jsonb, bigint) FROM PUBLIC;
 
 -- `db init-roles` grants an app role through crm_grant_app: the version of
 -- migration 0006 keeps its grants, and this one adds the new function's.
@@ -43,6 +45,6 @@ CREATE FUNCTION crm_grant_app(app name) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = {{schema}}, pg_temp AS $$
 BEGIN
     PERFORM crm_grant_app_0006(app);
-    EXECUTE format('GRANT EXECUTE ON FUNCTION crm_import_clients(bigint, text[], text[], text[], text[], text[], bigint) TO %I', app);
+    EXECUTE format('GRANT EXECUTE ON FUNCTION crm_import_clients(bigint, jsonb, bigint) TO %I', app);
 END $$;
 REVOKE ALL ON FUNCTION crm_grant_app(name) FROM PUBLIC;
