@@ -1,7 +1,7 @@
 //! The progress bar long commands draw on stderr (indicatif), only when
 //! stderr is a terminal: nothing on a pipe or in a log.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::services::transfer::Progress;
 
@@ -24,8 +24,12 @@ impl Bar {
 impl Progress for Bar {
     fn start(&self, what: &str, total: u64) {
         let template =
-            if total > 0 { "{msg:<32} [{bar:30}] {pos}/{len} rows ({per_sec}, {eta} left)" } else { "{spinner} {msg}" };
+            if total > 0 { "{msg:<32} [{bar:30}] {pos}/{len} rows ({rate}, {eta} left)" } else { "{spinner} {msg}" };
         if let Ok(style) = ProgressStyle::with_template(template) {
+            // Whole rows a second: indicatif's own {per_sec} shows four decimals.
+            let style = style.with_key("rate", |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = write!(out, "{:.0} rows/s", state.per_sec());
+            });
             self.0.set_style(style.progress_chars("=> "));
         }
         self.0.set_length(total);
