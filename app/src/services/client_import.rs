@@ -196,12 +196,15 @@ pub async fn import(
             clients::create_many(&tx, chunk).await
         }
         .map_err(translate)?;
-        for mut client in created {
-            client.sales_contact_name = Some(owner_name.clone());
-            let entry =
-                audit_entry(session, "client.create", "client", client.id, records::created(&records::client(&client)));
-            tx.audit(client.created_at, entry).await?;
-        }
+        let entries = created
+            .into_iter()
+            .map(|mut client| {
+                client.sales_contact_name = Some(owner_name.clone());
+                let changes = records::created(&records::client(&client));
+                (client.created_at, audit_entry(session, "client.create", "client", client.id, changes))
+            })
+            .collect();
+        tx.audit_many(entries).await?;
         progress.advance(chunk.len() as u64);
     }
     for (line, before) in to_update {

@@ -119,9 +119,17 @@ pub(crate) async fn write(
     entry: NewAuditEntry,
 ) -> Result<(), StoreError> {
     let mut sql = Sql::new(
-        "INSERT INTO audit_entries (at, actor_id, actor_name, action, record_kind, record_id, changes) VALUES (",
+        "INSERT INTO audit_entries (at, actor_id, actor_name, action, record_kind, record_id, changes) VALUES ",
     );
-    sql.bind(at)
+    push_row(&mut sql, at, entry);
+    conn.execute_raw(sql.build(backend)).await?;
+    Ok(())
+}
+
+/// Appends one entry's `(…)` of values.
+fn push_row(sql: &mut Sql, at: i64, entry: NewAuditEntry) {
+    sql.push("(")
+        .bind(at)
         .push(", ")
         .bind(entry.actor_id)
         .push(", ")
@@ -135,8 +143,6 @@ pub(crate) async fn write(
         .push(", ")
         .bind(entry.changes.to_string())
         .push(")");
-    conn.execute_raw(sql.build(backend)).await?;
-    Ok(())
 }
 
 impl ActingTx {
@@ -149,5 +155,29 @@ impl ActingTx {
             Backend::Sqlite => write(self.conn(), self.backend(), at, entry).await,
             Backend::Postgres => Ok(()),
         }
+    }
+
+    /// Records many entries in this transaction, a hundred rows a statement
+    /// (an import's thousands of entries one statement each cost more than
+    /// the records themselves on SQLite).  Nothing on PostgreSQL, as
+    /// [`ActingTx::audit`].
+    pub async fn audit_many(&self, entries: Vec<(i64, NewAuditEntry)>) -> Result<(), StoreError> {
+        if self.backend() == Backend::Postgres {
+            return Ok(());
+        }
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            let mut sql = Sql::new(
+                "INSERT INTO audit_entries (at, actor_id, actor_name, action, record_kind, record_id, changes) VALUES ",
+            );
+            for (n, (at, entry)) in entries.by_ref().take(100).enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                push_row(&mut sql, at, entry);
+            }
+            self.conn().execute_raw(sql.build(self.backend())).await?;
+        }
+        Ok(())
     }
 }
