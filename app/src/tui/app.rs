@@ -13,8 +13,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
-use super::action::Action;
-use super::effect::{Effect, Outcome, Save, SessionInfo, Startup};
+use super::action::{Action, Outcome, SessionInfo, Startup};
+use super::effect::{Effect, Save};
 use super::keymap::{Command, Context, Keymap};
 use super::lists::{DisplayRow, ListKind, Record, Scope};
 use super::screens::forms::{RecordForm, Target};

@@ -8,8 +8,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::action::Action;
+use super::action::{SessionInfo, Startup};
 use super::app::App;
-use super::effect::{Effect, SessionInfo, Startup};
+use super::effect::Effect;
 use super::keymap::Keymap;
 use super::lists::{DisplayRow, ListPage};
 use super::theme::Theme;

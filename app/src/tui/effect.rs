@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc};
 
-use super::action::Action;
+use super::action::{Action, Outcome, SessionInfo, Startup};
 use super::lists::{DisplayRow, Filter, ListKind, ListPage, ListQuery, Scope};
 use crate::auth::Session;
 use crate::config::{DatabaseTarget, Settings};
@@ -72,41 +72,6 @@ impl Wanted {
     }
 }
 
-/// Who is logged in, as the screens need it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionInfo {
-    pub employee_id: i64,
-    pub name: String,
-    pub department: Department,
-    pub must_change_password: bool,
-}
-
-impl SessionInfo {
-    fn of(session: &Session) -> SessionInfo {
-        SessionInfo {
-            employee_id: session.employee_id,
-            name: crate::text::sanitize(&format!("{} {}", session.first_name, session.last_name)),
-            department: session.department,
-            must_change_password: session.must_change_password,
-        }
-    }
-}
-
-/// What the application finds when it opens the database.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Startup {
-    /// The database, as messages name it (never a password).
-    pub database: String,
-    /// The session kept from an earlier login, when still valid.
-    pub session: Option<SessionInfo>,
-    /// Whether nobody has an account yet (first-run bootstrap).
-    pub empty: bool,
-    /// The configured profile in use, if the database came from one.
-    pub profile: Option<String>,
-    /// Every configured profile, for the login screen's picker.
-    pub profiles: Vec<String>,
-}
-
 /// A change to save or a command to run on records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Save {
@@ -145,30 +110,16 @@ impl Save {
             | Save::EditEmployee { version, .. }
             | Save::SetActive { version, .. }
             | Save::DeleteEmployee { version, .. } => *version = None,
-            _ => {}
+            // Creations and commands on many records have no version.
+            Save::NewClient(_)
+            | Save::NewContract { .. }
+            | Save::NewEvent { .. }
+            | Save::Assign { .. }
+            | Save::Unassign { .. }
+            | Save::NewEmployee(_)
+            | Save::MarkRead { .. } => {}
         }
         save
-    }
-}
-
-/// What a save or command achieved.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Outcome {
-    /// One sentence for the status line.
-    pub message: String,
-    /// The record as saved, when there is one.
-    pub record: Option<DisplayRow>,
-    /// A one-time password to hand over (new employees).
-    pub one_time_password: Option<String>,
-}
-
-impl Outcome {
-    fn said(message: impl Into<String>) -> Outcome {
-        Outcome { message: message.into(), record: None, one_time_password: None }
-    }
-
-    fn saved(message: impl Into<String>, record: DisplayRow) -> Outcome {
-        Outcome { message: message.into(), record: Some(record), one_time_password: None }
     }
 }
 

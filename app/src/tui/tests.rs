@@ -6,9 +6,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::Action;
+use super::action::{Action, Outcome, SessionInfo, Startup};
 use super::app::{App, Screen, Tab};
-use super::effect::{Effect, Outcome, Save, SessionInfo, Startup};
+use super::effect::{Effect, Save};
 use super::keymap::Keymap;
 use super::lists::{DisplayRow, ListKind, ListPage};
 use super::screens::login::Gate;
