@@ -1560,7 +1560,8 @@ impl App {
         match result {
             Ok((rows, path)) => {
                 let shown = crate::text::sanitize(&path.display().to_string());
-                self.say(format!("Exported {rows} rows to {shown}."), Tone::Info);
+                let noun = if rows == 1 { "row" } else { "rows" };
+                self.say(format!("Exported {} {noun} to {shown}.", crate::text::grouped(rows)), Tone::Info);
             }
             Err(failure) if failure.kind == crate::error::FailureKind::Conflict => {
                 let shown = crate::text::sanitize(&path.display().to_string());

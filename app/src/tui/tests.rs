@@ -1210,7 +1210,7 @@ fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
     // Done: the status line says where and how many.
     app.update(Action::Exported { request, result: Ok((2000, path.clone())) });
     assert!(app.popup.is_none());
-    assert!(draw(&app).contains("Exported 2000 rows to"), "{}", draw(&app));
+    assert!(draw(&app).contains("Exported 2,000 rows to"), "{}", draw(&app));
     // Another one, from the command line; progress as pages arrive.
     app.update(ch(':'));
     let effects = typed(&mut app, "export reports/clients.csv");
@@ -1220,7 +1220,7 @@ fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
     assert_eq!(path, std::path::PathBuf::from("reports/clients.csv"));
     // Counted first: the gauge starts empty, then fills as pages arrive.
     app.update(Action::ExportProgress { request, rows: 0, total: Some(6000) });
-    assert!(draw(&app).contains("0 of 6000 rows written"), "{}", draw(&app));
+    assert!(draw(&app).contains("0 of 6,000 rows written"), "{}", draw(&app));
     app.update(Action::ExportProgress { request, rows: 1500, total: Some(6000) });
     snapshot("export_running_80x24", &app);
     assert!(draw(&app).contains("25%"), "the gauge's percentage: {}", draw(&app));

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Gauge, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui_textarea::TextArea;
 
+use crate::text::grouped;
 use crate::tui::effect::Save;
 use crate::tui::lists::DisplayRow;
 use crate::tui::theme::Theme;
@@ -133,8 +134,8 @@ pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, theme: Theme, spinne
             let inner = frame_for(frame, rect, &format!("Exporting {what}"), theme);
             let [to, _, status, gauge, _, keys] = Layout::vertical([Constraint::Length(1); 6]).areas(inner);
             let written = match total {
-                Some(total) => format!("{rows} of {total} rows written"),
-                None => format!("{rows} rows written"),
+                Some(total) => format!("{} of {} rows written", grouped(*rows), grouped(*total)),
+                None => format!("{} rows written", grouped(*rows)),
             };
             let status_line =
                 if *cancelling { format!("{spinner} Cancelling… {written}") } else { format!("{spinner} {written}") };
