@@ -87,17 +87,24 @@ pub(crate) async fn grant_app_roles(manager: &SchemaManager<'_>) -> Result<(), D
     Ok(())
 }
 
-/// Runs a PostgreSQL-only script with its `{{schema}}` placeholder filled,
-/// then grants the application roles what it added to `crm_grant_app`.
-/// Nothing happens on SQLite.
-pub(crate) async fn postgres_grants_script(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+/// Runs a PostgreSQL-only script with its `{{schema}}` placeholder filled;
+/// nothing happens on SQLite.  Whether it ran.
+pub(crate) async fn postgres_script(manager: &SchemaManager<'_>, script: &str) -> Result<bool, DbErr> {
     if manager.get_database_backend() != sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
-        return Ok(());
+        return Ok(false);
     }
     let schema = current_schema(manager).await?;
     run_script(manager, &script.replace("{{schema}}", &schema)).await?;
-    // App roles let in before this migration get the new grants now.
-    grant_app_roles(manager).await
+    Ok(true)
+}
+
+/// [`postgres_script`] for a script that adds to `crm_grant_app`: app roles
+/// let in before the migration get the new grants at once.
+pub(crate) async fn postgres_grants_script(manager: &SchemaManager<'_>, script: &str) -> Result<(), DbErr> {
+    if postgres_script(manager, script).await? {
+        grant_app_roles(manager).await?;
+    }
+    Ok(())
 }
 
 /// Undoes a PostgreSQL-only script; nothing happens on SQLite.

@@ -85,7 +85,7 @@ pub async fn import(
     options: &ClientImportOptions,
     progress: &dyn Progress,
 ) -> Result<ClientImportReport, Failure> {
-    let owner = owner(session, options.sales)?;
+    let Owner { employee_id: owner, named } = owner(session, options.sales)?;
     let lines = spreadsheet::read(path, &COLUMNS)?;
     let file = path.display().to_string();
     let mut problems = Vec::new();
@@ -115,7 +115,7 @@ pub async fn import(
     let tx = store.begin_as(&session.actor()).await?;
     // The new clients' salesperson, by name, for their audit entries.
     let mut owner_name = session.full_name();
-    if options.sales.is_some() {
+    if named {
         let contact = employees::get(&tx, owner).await.map_err(|err| match err {
             StoreError::NotFound { .. } => Failure::new(
                 FailureKind::NotFound,
@@ -190,12 +190,9 @@ pub async fn import(
     for chunk in new.chunks(WRITE_CHUNK) {
         // A manager's import goes through the database's own function on
         // PostgreSQL (its insert policy lets only a salesperson create clients).
-        let created = if options.sales.is_some() && session.department == Department::Management {
-            clients::import_for(&tx, owner, chunk).await
-        } else {
-            clients::create_many(&tx, chunk).await
-        }
-        .map_err(translate)?;
+        let created =
+            if named { clients::import_for(&tx, owner, chunk).await } else { clients::create_many(&tx, chunk).await }
+                .map_err(translate)?;
         let entries = created
             .into_iter()
             .map(|mut client| {
@@ -226,10 +223,18 @@ pub async fn import(
     Ok(report)
 }
 
+/// The new clients' salesperson.
+struct Owner {
+    employee_id: i64,
+    /// A manager named them (`--sales`): their record is checked, and on
+    /// PostgreSQL the rows go through the database's import function.
+    named: bool,
+}
+
 /// Who the new clients belong to, decided by the policy: a salesperson's
 /// import is their own clients' creation ([`Action::CreateClient`]); naming
 /// another salesperson is [`Action::ImportClientsFor`], MANAGEMENT's.
-fn owner(session: &Session, sales: Option<i64>) -> Result<i64, Failure> {
+fn owner(session: &Session, sales: Option<i64>) -> Result<Owner, Failure> {
     let for_another = sales.filter(|id| *id != session.employee_id || session.department != Department::Sales);
     let Some(sales) = for_another else {
         if session.department == Department::Management {
@@ -238,7 +243,7 @@ fn owner(session: &Session, sales: Option<i64>) -> Result<i64, Failure> {
             ));
         }
         permit(session, Action::CreateClient, Owners::default()).map_err(|_| support_may_not())?;
-        return Ok(session.employee_id);
+        return Ok(Owner { employee_id: session.employee_id, named: false });
     };
     permit(session, Action::ImportClientsFor, Owners::default()).map_err(|denied| match session.department {
         Department::Sales => Failure::new(
@@ -248,7 +253,7 @@ fn owner(session: &Session, sales: Option<i64>) -> Result<i64, Failure> {
         Department::Support => support_may_not(),
         Department::Management => denied,
     })?;
-    Ok(sales)
+    Ok(Owner { employee_id: sales, named: true })
 }
 
 /// SUPPORT's refusal, saying who may import instead.
