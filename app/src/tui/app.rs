@@ -13,10 +13,11 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 use ratatui_textarea::TextArea;
 
-use super::action::{Action, Outcome, SessionInfo, Startup};
+use super::action::Action;
 use super::effect::{Effect, Save};
 use super::keymap::{Command, Context, Keymap};
 use super::lists::{DisplayRow, ListKind, Record, Scope};
+use super::model::{Outcome, SessionInfo, Startup};
 use super::screens::forms::{RecordForm, Target};
 use super::screens::home::{self, HomeState};
 use super::screens::list::{self, ListView};

@@ -8,11 +8,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::action::Action;
-use super::action::{SessionInfo, Startup};
 use super::app::App;
 use super::effect::Effect;
 use super::keymap::Keymap;
 use super::lists::{DisplayRow, ListPage};
+use super::model::{SessionInfo, Startup};
 use super::theme::Theme;
 use crate::domain::Department;
 use crate::services::bench::{Figure, summarize};

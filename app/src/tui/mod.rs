@@ -9,6 +9,8 @@ pub mod effect;
 pub mod event;
 pub mod keymap;
 pub mod lists;
+pub mod model;
+pub mod runner;
 pub mod screens;
 pub mod theme;
 pub mod widgets;
@@ -26,8 +28,9 @@ use ratatui::crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScr
 
 use self::action::Action;
 use self::app::{App, TICKS_PER_SECOND};
-use self::effect::{Effect, Runner};
+use self::effect::Effect;
 use self::keymap::Keymap;
+use self::runner::Runner;
 use self::theme::Theme;
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;

@@ -6,11 +6,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::action::{Action, Outcome, SessionInfo, Startup};
+use super::action::Action;
 use super::app::{App, Screen, Tab};
 use super::effect::{Effect, Save};
 use super::keymap::Keymap;
 use super::lists::{DisplayRow, ListKind, ListPage};
+use super::model::{Outcome, SessionInfo, Startup};
 use super::screens::login::Gate;
 use super::theme::Theme;
 use super::widgets::popup::Popup;

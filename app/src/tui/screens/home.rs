@@ -11,7 +11,7 @@ use crate::domain::Department;
 use crate::services::dashboard::Dashboard;
 use crate::services::records::money;
 use crate::store::dashboard::WEEK_MS;
-use crate::tui::action::SessionInfo;
+use crate::tui::model::SessionInfo;
 use crate::tui::theme::Theme;
 
 /// The dashboard's data as it stands.
