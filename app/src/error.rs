@@ -22,8 +22,10 @@ pub enum FailureKind {
     InvalidInput,
     /// The record does not exist (6).
     NotFound,
-    /// The record changed since it was read, or a duplicate (7).
+    /// A duplicate, or a file that exists already (7).
     Conflict,
+    /// The record changed since it was read: its version moved on (7).
+    Stale,
 }
 
 impl FailureKind {
@@ -36,7 +38,7 @@ impl FailureKind {
             FailureKind::PermissionDenied => 4,
             FailureKind::InvalidInput => 5,
             FailureKind::NotFound => 6,
-            FailureKind::Conflict => 7,
+            FailureKind::Conflict | FailureKind::Stale => 7,
         }
     }
 
@@ -49,7 +51,8 @@ impl FailureKind {
             FailureKind::PermissionDenied => "permission_denied",
             FailureKind::InvalidInput => "invalid_input",
             FailureKind::NotFound => "not_found",
-            FailureKind::Conflict => "conflict",
+            // The JSON code predates the distinction: both stay "conflict".
+            FailureKind::Conflict | FailureKind::Stale => "conflict",
         }
     }
 }

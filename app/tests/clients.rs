@@ -75,7 +75,7 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     // A change based on an old version is a conflict, never an overwrite.
     let stale = ClientEdit { phone: Some(String::new()), ..ClientEdit::default() };
     let conflict = clients::update(&store, &sales, created.id, &stale, Some(1), &utc).await.expect_err("stale");
-    assert_eq!(conflict.kind, FailureKind::Conflict);
+    assert_eq!(conflict.kind, FailureKind::Stale);
     assert!(conflict.message.contains("version 2"), "{}", conflict.message);
     let cleared = clients::update(&store, &sales, created.id, &stale, Some(2), &utc).await.expect("clear phone");
     assert_eq!(cleared.phone, None);

@@ -62,7 +62,7 @@ on_both_backends!(contracts_follow_the_matrix_and_the_rules, async |db: &common:
         contracts::update(&store, &manager, contract.id, Some("5000"), None, None).await.expect_err("due > total");
     assert_eq!(over.kind, FailureKind::InvalidInput);
     let stale = contracts::update(&store, &manager, contract.id, None, Some("1"), Some(1)).await.expect_err("stale");
-    assert_eq!(stale.kind, FailureKind::Conflict);
+    assert_eq!(stale.kind, FailureKind::Stale);
 
     // Sign: the manager signs, the sales contact is told.
     for refused in [&other_sales, &support] {

@@ -38,7 +38,7 @@ on_both_backends!(employees_are_managed_by_management_only, async |db: &common::
     assert_eq!(duplicate.kind, FailureKind::Conflict);
     assert_eq!(duplicate.message, "An employee with this email already exists.");
     let stale = employees::update(&store, &manager, support.employee_id, &rename, Some(1)).await.expect_err("stale");
-    assert_eq!(stale.kind, FailureKind::Conflict);
+    assert_eq!(stale.kind, FailureKind::Stale);
 
     // Records stay with the right kind of owner.
     let to_support = EmployeeEdit { department: Some("SUPPORT".into()), ..EmployeeEdit::default() };

@@ -121,7 +121,7 @@ on_both_backends!(events_follow_the_matrix_and_the_rules, async |db: &common::Te
     );
     assert_eq!(common::count(db, &changed).await, 1, "told when someone else changed their event");
     let stale = events::update(&store, &manager, event.id, &edit, Some(1), &utc).await.expect_err("stale");
-    assert_eq!(stale.kind, FailureKind::Conflict);
+    assert_eq!(stale.kind, FailureKind::Stale);
 
     // "Mine" per department.
     let sort = Sort::default_for(&SORTS);

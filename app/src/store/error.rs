@@ -166,7 +166,8 @@ impl From<StoreError> for Failure {
     fn from(err: StoreError) -> Failure {
         let kind = match &err {
             StoreError::NotFound { .. } => FailureKind::NotFound,
-            StoreError::Conflict { .. } | StoreError::Duplicate(_) => FailureKind::Conflict,
+            StoreError::Conflict { .. } => FailureKind::Stale,
+            StoreError::Duplicate(_) => FailureKind::Conflict,
             StoreError::Rejected(_) | StoreError::Invalid(_) => FailureKind::InvalidInput,
             StoreError::Forbidden(_) => FailureKind::PermissionDenied,
             StoreError::SessionRefused(_) => FailureKind::Unauthenticated,

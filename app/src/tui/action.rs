@@ -51,3 +51,29 @@ pub enum Action {
     /// not (nothing is left behind then).
     Exported { request: u64, result: Result<(u64, std::path::PathBuf), Failure> },
 }
+
+impl Action {
+    /// Whether this answers something the spinner waits for.
+    pub fn settles(&self) -> bool {
+        match self {
+            Action::Started(_)
+            | Action::SignedIn(_)
+            | Action::DemoLoaded(_)
+            | Action::LoggedOut(_)
+            | Action::PageLoaded { .. }
+            | Action::DashboardLoaded { .. }
+            | Action::LoadsLoaded { .. }
+            | Action::RecordLoaded { .. }
+            | Action::Saved { .. }
+            | Action::Exported { .. } => true,
+            Action::Key(_)
+            | Action::Paste(_)
+            | Action::Mouse(_)
+            | Action::Resize(..)
+            | Action::Tick
+            | Action::TerminalLost
+            | Action::UnreadCounted(_)
+            | Action::ExportProgress { .. } => false,
+        }
+    }
+}

@@ -38,7 +38,7 @@ fn client(id: i64) -> DisplayRow {
 }
 
 fn time_frames(app: &App, iterations: usize) -> Vec<Duration> {
-    let mut terminal = match Terminal::new(TestBackend::new(app.width, app.height)) {
+    let mut terminal = match Terminal::new(TestBackend::new(app.shared.width, app.shared.height)) {
         Ok(terminal) => terminal,
         Err(_) => return Vec::new(),
     };

@@ -8,10 +8,14 @@ pub mod bench;
 pub mod effect;
 pub mod event;
 pub mod keymap;
+#[cfg(test)]
+mod layering;
 pub mod lists;
 pub mod model;
+pub mod popups;
 pub mod runner;
 pub mod screens;
+pub mod shared;
 pub mod theme;
 pub mod widgets;
 
@@ -155,7 +159,7 @@ async fn event_loop(
                 }
             }
         }
-        if app.quit {
+        if app.shared.quit {
             break Ok(());
         }
     };

@@ -7,14 +7,15 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
-use super::app::{App, Screen, Tab};
+use super::app::{App, Screen};
 use super::effect::{Effect, Save};
 use super::keymap::Keymap;
 use super::lists::{DisplayRow, ListKind, ListPage};
 use super::model::{Outcome, SessionInfo, Startup};
+use super::popups::Popup;
 use super::screens::login::Gate;
+use super::screens::main::Tab;
 use super::theme::Theme;
-use super::widgets::popup::Popup;
 use crate::domain::Department;
 use crate::error::{Failure, FailureKind};
 use crate::services::dashboard::Dashboard;
@@ -44,7 +45,7 @@ fn open_gate(app: &mut App, empty: bool) {
 }
 
 /// The main screen, which the test expects to be showing.
-fn main_of(app: &App) -> &super::app::Main {
+fn main_of(app: &App) -> &super::screens::main::Main {
     match &app.screen {
         Screen::Main(main) => main,
         _ => panic!("the main screen should be showing"),
@@ -202,7 +203,7 @@ fn dashboard() -> Dashboard {
 
 /// The screen as text, local times masked (the machine's time zone varies).
 fn draw(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.width, app.height)).expect("test terminal");
+    let mut terminal = Terminal::new(TestBackend::new(app.shared.width, app.shared.height)).expect("test terminal");
     terminal.draw(|frame| app.render(frame)).expect("draw");
     let buffer = terminal.backend().buffer().clone();
     let mut text = String::new();
@@ -321,8 +322,8 @@ fn logging_in_loads_home_and_polls_notifications() {
     app.update(Action::DashboardLoaded { request, result: Ok(dashboard()) });
     app.update(Action::UnreadCounted(Ok(3)));
     snapshot("home_management_80x24", &app);
-    app.width = 160;
-    app.height = 48;
+    app.shared.width = 160;
+    app.shared.height = 48;
     snapshot("home_management_160x48", &app);
 }
 
@@ -366,11 +367,13 @@ fn tabs_switch_with_numbers_brackets_and_the_command_line() {
     app.update(ch(':'));
     typed(&mut app, "audit");
     app.update(key(KeyCode::Enter));
-    assert!(matches!(&app.popup, Some(Popup::CommandLine { error: Some(error), .. }) if error.contains("MANAGEMENT")));
+    assert!(
+        matches!(&app.shared.popup, Some(Popup::CommandLine(super::popups::CommandLine { error: Some(error), .. })) if error.contains("MANAGEMENT"))
+    );
     snapshot("command_line_error_80x24", &app);
     app.update(key(KeyCode::Esc));
     app.update(ch('q'));
-    assert!(app.quit, "q quits from the top level");
+    assert!(app.shared.quit, "q quits from the top level");
 }
 
 #[test]
@@ -382,7 +385,7 @@ fn stale_pages_are_dropped_and_live_search_types_letters() {
     let effects = typed(&mut app, "qa");
     let (latest, query) = page_request(&effects);
     assert_eq!(query.search, "qa", "q typed in the search box is a letter, not quit");
-    assert!(!app.quit);
+    assert!(!app.shared.quit);
     // The answer to the first request arrives late: dropped.
     app.update(Action::PageLoaded { request: first, result: Ok(page(vec![client(1, 2)])) });
     let main = main_of(&app);
@@ -414,8 +417,8 @@ fn lists_show_loading_empty_loaded_and_failed() {
     let (request, _) = page_request(&effects);
     app.update(Action::PageLoaded { request, result: Ok(page((1..=30).map(|id| client(id, 2)).collect())) });
     snapshot("clients_loaded_80x24", &app);
-    app.width = 160;
-    app.height = 48;
+    app.shared.width = 160;
+    app.shared.height = 48;
     snapshot("clients_loaded_160x48", &app);
 }
 
@@ -440,7 +443,7 @@ fn paging_moves_by_cursor_and_sort_and_filters_reload_from_the_start() {
     let (_, query) = page_request(&effects);
     assert_eq!(query.sort, "total_amount");
     assert!(app.update(ch('w')).is_empty(), "contracts have no without-support filter");
-    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("without support")));
+    assert!(app.shared.message.as_ref().is_some_and(|(text, _)| text.contains("without support")));
 }
 
 #[test]
@@ -483,7 +486,7 @@ fn a_manager_assigns_support_to_marked_events_after_confirming() {
     app.update(key(KeyCode::Enter));
     snapshot("confirm_assign_80x24", &app);
     assert!(app.update(key(KeyCode::Enter)).is_empty(), "Enter on the default (No) does nothing");
-    assert!(app.popup.is_none());
+    assert!(app.shared.popup.is_none());
     app.update(ch('a'));
     let effects = app.update(Action::LoadsLoaded { request: request + 1, result: Ok(vec![]) });
     assert!(effects.is_empty());
@@ -512,17 +515,17 @@ fn forbidden_actions_explain_why_and_are_not_offered() {
     let (mut app, _) = logged_in(Department::Support, 80, 24);
     show(&mut app, '4', vec![event(1, None)]);
     assert!(app.update(ch('a')).is_empty());
-    let (text, _) = app.message.clone().expect("a reason");
+    let (text, _) = app.shared.message.clone().expect("a reason");
     assert!(text.contains("SUPPORT"), "{text}");
     app.update(ch('?'));
-    let Some(Popup::Help { lines }) = &app.popup else { panic!("help") };
+    let Some(Popup::Help(super::popups::Help { lines })) = &app.shared.popup else { panic!("help") };
     assert!(lines.iter().any(|line| line.what == "edit"));
     assert!(!lines.iter().any(|line| line.what == "assign support"), "not offered to SUPPORT");
     snapshot("help_support_events_80x24", &app);
     // Support may edit only their own events.
     app.update(ch('x'));
     assert!(app.update(ch('e')).is_empty());
-    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("assigned")), "{:?}", app.message);
+    assert!(app.shared.message.as_ref().is_some_and(|(text, _)| text.contains("assigned")), "{:?}", app.shared.message);
 }
 
 #[test]
@@ -583,11 +586,11 @@ fn a_version_conflict_offers_reload_overwrite_or_cancel() {
     app.update(Action::Saved {
         request: *request,
         result: Err(Failure::new(
-            FailureKind::Conflict,
+            FailureKind::Stale,
             "Client 1 was changed by someone else since you read it (it is now at version 2): show it again and redo your change.",
         )),
     });
-    assert!(matches!(app.popup, Some(Popup::Conflict { .. })));
+    assert!(matches!(app.shared.popup, Some(Popup::Conflict(_))));
     snapshot("conflict_160x48", &app);
     let effects = app.update(ch('o'));
     assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::EditClient { version: None, .. }, .. }]));
@@ -600,7 +603,7 @@ fn esc_on_a_changed_form_asks_first_defaulting_to_no() {
     app.update(ch('e'));
     typed(&mut app, "y");
     app.update(key(KeyCode::Esc));
-    assert!(matches!(app.popup, Some(Popup::Confirm { yes: false, .. })));
+    assert!(matches!(app.shared.popup, Some(Popup::Confirm(super::popups::Confirm { yes: false, .. }))));
     snapshot("confirm_discard_80x24", &app);
     app.update(key(KeyCode::Enter));
     let main = main_of(&app);
@@ -620,7 +623,7 @@ fn a_lost_database_shows_a_banner_and_retries_with_backoff() {
         request,
         result: Err(Failure::new(FailureKind::Unavailable, "The database connection was lost.")),
     });
-    assert!(app.banner.as_ref().is_some_and(|banner| banner.contains("Retrying in 1 s")));
+    assert!(app.shared.banner.as_ref().is_some_and(|banner| banner.contains("Retrying in 1 s")));
     snapshot("banner_80x24", &app);
     let mut retried = Vec::new();
     for _ in 0..super::app::TICKS_PER_SECOND {
@@ -628,7 +631,7 @@ fn a_lost_database_shows_a_banner_and_retries_with_backoff() {
     }
     let (request, _) = page_request(&retried);
     app.update(Action::PageLoaded { request, result: Ok(page(vec![client(1, 2)])) });
-    assert!(app.banner.is_none());
+    assert!(app.shared.banner.is_none());
 }
 
 #[test]
@@ -647,9 +650,9 @@ fn ctrl_c_quits_even_inside_a_form() {
     show(&mut app, '2', vec![]);
     app.update(ch('n'));
     typed(&mut app, "q");
-    assert!(!app.quit);
+    assert!(!app.shared.quit);
     app.update(ctrl('c'));
-    assert!(app.quit);
+    assert!(app.shared.quit);
 }
 
 #[test]
@@ -768,10 +771,10 @@ fn a_manager_deactivates_and_reactivates_employees_but_never_themselves() {
     );
     snapshot("employees_80x24", &app);
     assert!(app.update(ch('d')).is_empty());
-    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("yourself")));
+    assert!(app.shared.message.as_ref().is_some_and(|(text, _)| text.contains("yourself")));
     app.update(ch('j'));
     app.update(ch('d'));
-    let Some(Popup::Confirm { question, .. }) = &app.popup else { panic!("confirm") };
+    let Some(Popup::Confirm(super::popups::Confirm { question, .. })) = &app.shared.popup else { panic!("confirm") };
     assert!(question.contains("Deactivate Emma8 Dupont"));
     let effects = app.update(ch('y'));
     assert!(matches!(
@@ -822,7 +825,7 @@ fn notifications_open_marked_read_and_filter_unread() {
     snapshot("notifications_80x24", &app);
     let effects = app.update(key(KeyCode::Enter));
     assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::MarkRead { ids }, .. }] if ids == &vec![1]));
-    assert!(matches!(app.popup, Some(Popup::Detail(_))));
+    assert!(matches!(app.shared.popup, Some(Popup::Detail(_))));
     snapshot("notification_detail_80x24", &app);
     app.update(key(KeyCode::Esc));
     app.update(ch('j'));
@@ -862,7 +865,7 @@ fn contracts_sign_pay_and_create_the_event_from_the_table() {
     show(&mut app, '3', vec![contract(1, false), contract(2, true)]);
     snapshot("contracts_160x48", &app);
     assert!(app.update(ch('v')).is_empty());
-    assert!(app.message.as_ref().is_some_and(|(text, _)| text.contains("not signed yet")));
+    assert!(app.shared.message.as_ref().is_some_and(|(text, _)| text.contains("not signed yet")));
     app.update(ch('s'));
     let effects = app.update(ch('y'));
     assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::Sign { id: 1, version: Some(3) }, .. }]));
@@ -910,9 +913,14 @@ fn the_mouse_selects_rows_and_tabs_and_the_wheel_scrolls() {
             modifiers: KeyModifiers::NONE,
         })
     };
+    // Clicks land on what was drawn last: the areas are recorded then.
+    draw(&app);
     app.update(click(10, 5));
     let main = main_of(&app);
     assert_eq!(main.view().map(|view| view.selected), Some(2), "row 5 is the third client (tabs, border, header)");
+    app.update(click(10, 22));
+    let main = main_of(&app);
+    assert_eq!(main.view().map(|view| view.selected), Some(2), "a click under the last row selects nothing");
     app.update(Action::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: 10,
@@ -1030,7 +1038,7 @@ fn gallery_of_forms_with_errors_and_popups() {
         let [Effect::Save { request, .. }] = effects.as_slice() else { panic!("{effects:?}") };
         app.update(Action::Saved {
             request: *request,
-            result: Err(Failure::new(FailureKind::Conflict, "Event 1 was changed by someone else since you read it (it is now at version 3): show it again and redo your change.")),
+            result: Err(Failure::new(FailureKind::Stale, "Event 1 was changed by someone else since you read it (it is now at version 3): show it again and redo your change.")),
         });
         snapshot(&name("conflict"), &app);
         // The gates.
@@ -1086,9 +1094,9 @@ fn two_commands_in_flight_both_report() {
     };
     let ok = |text: &str| Ok(Outcome { message: text.into(), record: None, one_time_password: None });
     app.update(Action::Saved { request: request(&first), result: ok("1 marked read.") });
-    assert_eq!(app.message.as_ref().map(|(text, _)| text.as_str()), Some("1 marked read."));
+    assert_eq!(app.shared.message.as_ref().map(|(text, _)| text.as_str()), Some("1 marked read."));
     app.update(Action::Saved { request: request(&second), result: ok("1 marked read (second).") });
-    assert_eq!(app.message.as_ref().map(|(text, _)| text.as_str()), Some("1 marked read (second)."));
+    assert_eq!(app.shared.message.as_ref().map(|(text, _)| text.as_str()), Some("1 marked read (second)."));
     assert!(
         !app.busy()
             || matches!(&app.screen, Screen::Main(main) if main.view().is_some_and(|v| matches!(v.loading, super::screens::list::Loading::Waiting(_))))
@@ -1142,7 +1150,7 @@ fn actions_wait_for_the_page_their_selection_belongs_to() {
     });
     app.update(key(KeyCode::PageDown));
     assert!(app.update(ch('s')).is_empty(), "no action on the old page's row while the next loads");
-    assert!(app.popup.is_none());
+    assert!(app.shared.popup.is_none());
     assert!(app.update(key(KeyCode::Enter)).is_empty());
 }
 
@@ -1168,7 +1176,7 @@ fn failed_effects_answer_their_request_and_a_closed_terminal_quits() {
     ));
     let (mut app, _) = logged_in(Department::Sales, 80, 24);
     app.update(Action::TerminalLost);
-    assert!(app.quit);
+    assert!(app.shared.quit);
 }
 
 /// The export of the effects, if one was asked for.
@@ -1194,7 +1202,9 @@ fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
     app.update(Action::PageLoaded { request, result: Ok(page(vec![client(1, 2)])) });
     // Ctrl-e offers a file name on the command line.
     app.update(ctrl('e'));
-    let Some(Popup::CommandLine { input, .. }) = &app.popup else { panic!("the command line, prefilled") };
+    let Some(Popup::CommandLine(super::popups::CommandLine { input, .. })) = &app.shared.popup else {
+        panic!("the command line, prefilled")
+    };
     let line = input.lines()[0].clone();
     assert!(line.starts_with("export epic-crm-clients-") && line.ends_with(".csv"), "{line}");
     // Another name, typed over it.
@@ -1210,7 +1220,7 @@ fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
     assert!(!overwrite);
     // Done: the status line says where and how many.
     app.update(Action::Exported { request, result: Ok((2000, path.clone())) });
-    assert!(app.popup.is_none());
+    assert!(app.shared.popup.is_none());
     assert!(draw(&app).contains("Exported 2,000 rows to"), "{}", draw(&app));
     // Another one, from the command line; progress as pages arrive.
     app.update(ch(':'));
@@ -1227,7 +1237,10 @@ fn ctrl_e_exports_the_view_with_its_filters_search_and_sort() {
     assert!(draw(&app).contains("25%"), "the gauge's percentage: {}", draw(&app));
     // A late progress report of another export changes nothing.
     app.update(Action::ExportProgress { request: request + 100, rows: 9, total: None });
-    assert!(matches!(app.popup, Some(Popup::Exporting { rows: 1500, total: Some(6000), .. })));
+    assert!(matches!(
+        app.shared.popup,
+        Some(Popup::Exporting(super::popups::Exporting { rows: 1500, total: Some(6000), .. }))
+    ));
 }
 
 #[test]
@@ -1242,7 +1255,7 @@ fn an_export_onto_an_existing_file_asks_first_and_esc_cancels_one_running() {
     // The file exists: asked, default No.
     let exists = Failure::new(FailureKind::Conflict, "events.csv exists already.");
     app.update(Action::Exported { request, result: Err(exists) });
-    assert!(matches!(&app.popup, Some(Popup::Confirm { yes: false, .. })));
+    assert!(matches!(&app.shared.popup, Some(Popup::Confirm(super::popups::Confirm { yes: false, .. }))));
     assert!(draw(&app).contains("events.csv exists already. Replace it?"));
     let effects = app.update(ch('y'));
     let (request, _, again, overwrite) = export_of(&effects).expect("the export again");
@@ -1250,10 +1263,10 @@ fn an_export_onto_an_existing_file_asks_first_and_esc_cancels_one_running() {
     // Esc while it runs: cancelled, and the popup says so until the runner answers.
     let effects = app.update(key(KeyCode::Esc));
     assert_eq!(effects, vec![Effect::CancelExport { request }]);
-    assert!(matches!(&app.popup, Some(Popup::Exporting { cancelling: true, .. })));
+    assert!(matches!(&app.shared.popup, Some(Popup::Exporting(super::popups::Exporting { cancelling: true, .. }))));
     let cancelled = Failure::invalid("Export cancelled: the partial file was removed.");
     app.update(Action::Exported { request, result: Err(cancelled) });
-    assert!(app.popup.is_none());
+    assert!(app.shared.popup.is_none());
     assert!(draw(&app).contains("Export cancelled: the partial file was removed."));
 }
 

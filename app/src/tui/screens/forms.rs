@@ -1,6 +1,7 @@
 //! The record forms: which fields each create/edit form has, the inline
 //! checks run before anything is saved (the same rules the services
-//! apply), and the change a valid form asks to save.
+//! apply), the change a valid form asks to save, the form's keys and its
+//! drawing over the list.
 
 use crate::domain::money::Money;
 use crate::domain::validation;
@@ -10,9 +11,30 @@ use crate::services::employees::EmployeeEdit;
 use crate::services::events::{EventEdit, EventForm, LOCATION_MAX, NAME_MAX, NOTES_MAX};
 use crate::services::records::money;
 use crate::text::local_time;
-use crate::tui::effect::Save;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+
+use crate::error::Failure;
+use crate::tui::effect::{Effect, Save};
+use crate::tui::keymap::{Command, Context};
 use crate::tui::lists::{DisplayRow, ListKind, Record};
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::popups::{self, Confirmed, Resolution};
+use crate::tui::shared::Shared;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::status::Tone;
+
+/// What a key in a form came to, for the screen under it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormKey {
+    /// The form stays open.
+    Stay,
+    /// The form closes.
+    Close,
+    /// The help is asked for.
+    Help,
+}
 
 /// The departments, as the employee form offers them.
 pub const DEPARTMENTS: [&str; 3] = ["SALES", "SUPPORT", "MANAGEMENT"];
@@ -63,6 +85,137 @@ pub struct RecordForm {
     pub version: Option<i64>,
     /// The save on its way (request id and what).
     pub saving: Option<(u64, Save)>,
+}
+
+impl RecordForm {
+    /// Handles a key: save, cancel (asking when something was typed),
+    /// move between fields, type.
+    pub fn key(&mut self, key: &KeyEvent, sh: &mut Shared) -> FormKey {
+        let command = sh.keymap.command(Context::Form, key);
+        if self.saving.is_some() {
+            if key.code == KeyCode::Esc {
+                // Stop waiting; the form stays as typed.  The change may
+                // still land: saving again then meets a version conflict.
+                self.stop_waiting();
+                self.form.message = Some(
+                    "Stopped waiting for the database: your change may still be saved; check before saving again."
+                        .into(),
+                );
+            }
+            return FormKey::Stay;
+        }
+        if key.code == KeyCode::F(1) {
+            return FormKey::Help;
+        }
+        match command {
+            Some(Command::Save) => return self.save(sh),
+            Some(Command::Cancel) if self.form.dirty() => {
+                sh.confirm("Discard your unsaved changes?".to_owned(), Confirmed::Discard);
+            }
+            Some(Command::Cancel) => return FormKey::Close,
+            Some(Command::NextField) => self.form.next(),
+            Some(Command::PrevField) => self.form.previous(),
+            _ => {
+                self.form.key(key);
+            }
+        }
+        FormKey::Stay
+    }
+
+    /// Pasted text goes into the field with focus, unless a save is on
+    /// its way.
+    pub fn paste(&mut self, text: &str) {
+        if self.saving.is_none() {
+            self.form.paste(text);
+        }
+    }
+
+    /// Nothing is awaited any more (the session ended, Esc while saving).
+    pub fn stop_waiting(&mut self) {
+        self.saving = None;
+        self.form.saving = false;
+    }
+
+    /// Whether the save on its way is request `request`.
+    pub fn saves(&self, request: u64) -> bool {
+        self.saving.as_ref().is_some_and(|(id, _)| *id == request)
+    }
+
+    /// Checks the form and sends the change; closes it when an edit
+    /// changed nothing.
+    fn save(&mut self, sh: &mut Shared) -> FormKey {
+        let editing = self.target.id().is_some() && !matches!(self.target, Target::Pay { .. });
+        if editing && !self.form.dirty() {
+            sh.say("Nothing changed.", Tone::Info);
+            return FormKey::Close;
+        }
+        let Some(save) = self.check() else {
+            self.form.message = Some("Nothing was saved: correct the fields marked ✗.".to_owned());
+            return FormKey::Stay;
+        };
+        self.send(save, sh);
+        FormKey::Stay
+    }
+
+    fn send(&mut self, save: Save, sh: &mut Shared) {
+        let request = sh.request();
+        self.saving = Some((request, save.clone()));
+        self.form.saving = true;
+        sh.run(Effect::Save { request, save });
+    }
+
+    /// A save was refused: a version conflict opens its dialog, anything
+    /// else is said on the form, which stays as typed (nothing is lost).
+    pub fn refused(&mut self, failure: &Failure, sh: &mut Shared) {
+        let save = self.saving.take().map(|(_, save)| save);
+        self.form.saving = false;
+        match save {
+            Some(save) if failure.kind == crate::error::FailureKind::Stale => {
+                sh.popup = Some(popups::Popup::Conflict(popups::Conflict { save, message: failure.message.clone() }));
+            }
+            _ => self.form.message = Some(format!("Not saved: {}", failure.message)),
+        }
+    }
+
+    /// The conflict dialog's answer: read their version, or save mine over
+    /// it.
+    pub fn resolve(&mut self, save: Save, resolution: Resolution, sh: &mut Shared) {
+        match resolution {
+            Resolution::Reload => {
+                let Some(id) = self.target.id() else { return };
+                let request = sh.request();
+                self.saving = Some((request, save));
+                self.form.saving = true;
+                sh.run(Effect::LoadRecord { request, kind: self.target.kind(), id });
+            }
+            Resolution::Overwrite => self.send(save.without_version(), sh),
+        }
+    }
+
+    /// The record read again after a conflict arrived (or not): `false`
+    /// when the answer was for something else.
+    pub fn reloaded(&mut self, request: u64, result: Result<DisplayRow, Failure>, sh: &mut Shared) -> bool {
+        if !self.saves(request) {
+            return false;
+        }
+        self.stop_waiting();
+        match result {
+            Ok(row) => self.reload(&row),
+            Err(failure) => {
+                self.form.message = Some(failure.message.clone());
+                sh.failed(failure);
+            }
+        }
+        true
+    }
+
+    /// Draws the form centred over `area` (the list under it).
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+        let height = self.form.height().min(area.height);
+        let rect = popups::centered(area, 78, height);
+        frame.render_widget(ratatui::widgets::Clear, rect);
+        form::render(frame, rect, &self.form, theme, "Ctrl-s: save · Tab/↓: next field · Esc: cancel");
+    }
 }
 
 /// A rule's verdict as a field message.

@@ -8,10 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, Wrap};
 
 use crate::domain::Department;
+use crate::error::Failure;
 use crate::services::dashboard::Dashboard;
 use crate::services::records::money;
 use crate::store::dashboard::WEEK_MS;
 use crate::tui::model::SessionInfo;
+use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
 
 /// The dashboard's data as it stands.
@@ -21,6 +23,28 @@ pub struct HomeState {
     /// Waiting for this request.
     pub waiting: Option<u64>,
     pub error: Option<String>,
+}
+
+impl HomeState {
+    /// The figures of request `request` arrived (or could not be read);
+    /// an answer to an older request is dropped.
+    pub fn loaded(&mut self, request: u64, result: Result<Dashboard, Failure>, sh: &mut Shared) {
+        if self.waiting != Some(request) {
+            return;
+        }
+        self.waiting = None;
+        match result {
+            Ok(dashboard) => {
+                self.dashboard = Some(dashboard);
+                self.error = None;
+                sh.answered();
+            }
+            Err(failure) => {
+                self.error = Some(failure.message.clone());
+                sh.failed(failure);
+            }
+        }
+    }
 }
 
 /// A short amount: 12.3k, 4.5M.

@@ -1,10 +1,12 @@
 //! A record list: one page of rows sized to the terminal, selection and
 //! marks, quick filters, live search, sort, and keyset paging.  `navigate`
 //! and friends change state and say which page to load; they never load.
+//! The keys of the search box and the rows copied by `y` are here too.
 
 use std::collections::BTreeSet;
 
 use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
@@ -15,6 +17,7 @@ use crate::store::paging::PageRequest;
 use crate::tui::keymap::Command;
 use crate::tui::lists::{DisplayRow, Filter, ListKind, ListPage, ListQuery, Scope};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::detail;
 
 /// How the list's data stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +28,17 @@ pub enum Loading {
     Waiting(u64),
     /// The last page arrived.
     Done,
+}
+
+/// What a key in the search box came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchKey {
+    /// Nothing to load.
+    Stay,
+    /// The search changed: load the first page again.
+    Reload,
+    /// The box closed to move in the results.
+    Move(Command),
 }
 
 /// One list on screen.
@@ -230,6 +244,82 @@ impl ListView {
         self.descending = false;
     }
 
+    /// Handles a key in the search box: live search, Enter keeps it, Esc
+    /// clears it, ↑/↓ leave the box and move in the results.
+    pub fn search_key(&mut self, key: &KeyEvent) -> SearchKey {
+        let Some(input) = self.search_input.as_mut() else { return SearchKey::Stay };
+        match key.code {
+            KeyCode::Enter => self.search_input = None,
+            KeyCode::Esc => {
+                self.search_input = None;
+                if !self.search.is_empty() {
+                    self.search.clear();
+                    self.marked.clear();
+                    return SearchKey::Reload;
+                }
+            }
+            KeyCode::Up | KeyCode::Down => {
+                self.search_input = None;
+                return SearchKey::Move(if key.code == KeyCode::Up { Command::Up } else { Command::Down });
+            }
+            _ => {
+                input.input(*key);
+                // Live: every keystroke asks again; older answers are dropped.
+                return self.searched();
+            }
+        }
+        SearchKey::Stay
+    }
+
+    /// Pasted text in the search box: its first line.
+    pub fn paste_search(&mut self, text: &str) -> SearchKey {
+        let Some(input) = self.search_input.as_mut() else { return SearchKey::Stay };
+        input.insert_str(text.lines().next().unwrap_or_default());
+        self.searched()
+    }
+
+    fn searched(&mut self) -> SearchKey {
+        let typed = self.search_input.as_ref().and_then(|input| input.lines().first().cloned()).unwrap_or_default();
+        if typed == self.search {
+            return SearchKey::Stay;
+        }
+        self.search = typed;
+        // Marks are for rows on screen: a new search starts afresh.
+        self.marked.clear();
+        SearchKey::Reload
+    }
+
+    /// The marked rows on this page, or the selected one, as tab-separated
+    /// lines under a header; with how many rows, and how many marked rows
+    /// are on other pages (not copied).  `None` when the list is empty.
+    pub fn yank(&self) -> Option<(String, usize, usize)> {
+        let marked: Vec<&DisplayRow> = self.rows.iter().filter(|row| self.marked.contains(&row.id)).collect();
+        let rows: Vec<&DisplayRow> =
+            if marked.is_empty() { self.rows.get(self.selected).into_iter().collect() } else { marked };
+        if rows.is_empty() {
+            return None;
+        }
+        let elsewhere = self.marked.len().saturating_sub(rows.len());
+        let fields = crate::tui::lists::csv_fields(self.kind);
+        let cell = |value: &serde_json::Value| {
+            let text = match value {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            // One line per row, one cell per tab: both become spaces inside.
+            text.replace(['\t', '\n', '\r'], " ")
+        };
+        let mut text = fields.join("\t");
+        for row in &rows {
+            let record = row.record.json();
+            text.push('\n');
+            text.push_str(&fields.iter().map(|field| cell(&record[*field])).collect::<Vec<_>>().join("\t"));
+        }
+        text.push('\n');
+        Some((text, rows.len(), elsewhere))
+    }
+
     /// Marks or unmarks the selected row and moves down.
     pub fn mark(&mut self) {
         if let Some(id) = self.selected_row().map(|row| row.id) {
@@ -295,7 +385,9 @@ fn fitting(kind: ListKind, width: u16) -> Vec<usize> {
 }
 
 /// Draws the list in `area`, with a detail pane on wide terminals.
-pub fn render(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme, spinner: &str) {
+/// Draws the list (and the side pane on wide terminals); returns where its
+/// rows are, for the mouse, when it shows any.
+pub fn render(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme, spinner: &str) -> Option<Rect> {
     let (table_area, detail_area) = if area.width >= 120 {
         let [table, detail] = Layout::horizontal([Constraint::Fill(3), Constraint::Length(44)]).areas(area);
         (table, Some(detail))
@@ -344,12 +436,17 @@ pub fn render(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme, spin
             format!("No {} match: change the filters or the search.", view.kind.title().to_lowercase())
         };
         frame.render_widget(Paragraph::new(Span::styled(hint, theme.dim())), body);
-    } else {
+    }
+    let mut rows = None;
+    if view.error.is_none() && !view.rows.is_empty() {
         render_table(frame, body, view, theme);
+        // The rows start under the header line.
+        rows = Some(Rect { y: body.y + 1, height: body.height.saturating_sub(1), ..body });
     }
     if let Some(detail_area) = detail_area {
-        render_detail(frame, detail_area, view.selected_row(), theme);
+        detail::render(frame, detail_area, view.selected_row(), theme);
     }
+    rows
 }
 
 fn render_table(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme) {
@@ -380,22 +477,6 @@ fn render_table(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme) {
         .highlight_symbol(if view.marked.is_empty() { "" } else { "▸" });
     let mut state = TableState::default().with_selected(Some(view.selected));
     frame.render_stateful_widget(table, area, &mut state);
-}
-
-/// Draws a record's fields, label and value per line.
-pub fn render_detail(frame: &mut Frame, area: Rect, row: Option<&DisplayRow>, theme: Theme) {
-    let block = Block::bordered().title(Span::styled(" Details ", theme.title()));
-    let lines: Vec<Line> = match row {
-        Some(row) => row
-            .detail
-            .iter()
-            .map(|(label, value)| {
-                Line::from(vec![Span::styled(format!("{label:<14}"), theme.dim()), Span::raw(value.clone())])
-            })
-            .collect(),
-        None => vec![Line::from(Span::styled("Nothing selected.", theme.dim()))],
-    };
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
 }
 
 #[cfg(test)]

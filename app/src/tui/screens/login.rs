@@ -2,10 +2,16 @@
 //! on an empty database, and the forced password change.
 
 use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::error::Failure;
+use crate::services::accounts::EmployeeForm;
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{Command, Context};
+use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{self, Field, Form};
 
@@ -43,6 +49,11 @@ impl GateScreen {
             form.focus = 1;
         }
         GateScreen { gate: Gate::Login, form, notice: None }
+    }
+
+    /// The login screen, email prefilled, telling what happened.
+    pub fn told(email: &str, notice: String) -> GateScreen {
+        GateScreen { notice: Some(notice), ..GateScreen::login(email) }
     }
 
     /// The first-run screen.
@@ -96,6 +107,174 @@ impl GateScreen {
             Gate::Login => "Enter: next / log in · Tab: next field · Ctrl-c: quit".to_owned(),
             Gate::Bootstrap => "Ctrl-s: create · Tab: next field · F2: load the demo company · Ctrl-c: quit".to_owned(),
             Gate::ChangePassword => "Ctrl-s or Enter on the last field: change · Ctrl-c: quit".to_owned(),
+        }
+    }
+}
+
+/// The databases the login screen can switch between with F2.
+#[derive(Clone, Debug, Default)]
+pub struct Profiles {
+    /// The configured profile in use, when the database came from one.
+    pub current: Option<String>,
+    /// Every configured profile, in name order.
+    pub all: Vec<String>,
+}
+
+impl GateScreen {
+    /// Handles a key: form keys, F2 (the demo company, the next database).
+    pub fn key(&mut self, key: &KeyEvent, sh: &mut Shared, profiles: &mut Profiles) {
+        if self.form.saving {
+            return;
+        }
+        let submit = match sh.keymap.command(Context::Form, key) {
+            Some(Command::Save) => true,
+            Some(Command::NextField) if key.code == KeyCode::Enter && self.form.on_last() => true,
+            Some(Command::NextField) => {
+                self.form.next();
+                false
+            }
+            Some(Command::PrevField) => {
+                self.form.previous();
+                false
+            }
+            Some(Command::Cancel) => false,
+            _ if key.code == KeyCode::F(2) => {
+                self.switch(sh, profiles);
+                false
+            }
+            _ => {
+                self.form.key(key);
+                false
+            }
+        };
+        if submit {
+            self.submit(sh);
+        }
+    }
+
+    /// F2: the demo company on the bootstrap screen, the next configured
+    /// database on the login screen.
+    fn switch(&mut self, sh: &mut Shared, profiles: &mut Profiles) {
+        match self.gate {
+            Gate::Bootstrap => {
+                self.form.saving = true;
+                self.notice = Some("Loading the demo company…".to_owned());
+                sh.start(Effect::LoadDemo);
+            }
+            Gate::Login if profiles.all.len() >= 2 => {
+                // The next configured profile, in name order.
+                let at = profiles.current.as_ref().and_then(|p| profiles.all.iter().position(|n| n == p));
+                let next = at.map_or(0, |at| (at + 1) % profiles.all.len());
+                let name = profiles.all[next].clone();
+                // From now on the runner uses this profile, even if it
+                // cannot be opened: F2 goes on from here.
+                profiles.current = Some(name.clone());
+                self.form.saving = true;
+                self.notice = Some(format!("Opening the database of profile {name}…"));
+                sh.start(Effect::UseProfile { name });
+            }
+            Gate::Login => {
+                self.notice = Some(
+                    "Only one database is configured. Add profiles to the config file ([profiles.NAME] url = \"…\") to choose here, or start with --database URL."
+                        .to_owned(),
+                );
+            }
+            Gate::ChangePassword => {}
+        }
+    }
+
+    /// Checks the form and, when it holds, sends it.
+    fn submit(&mut self, sh: &mut Shared) {
+        let form = &mut self.form;
+        form.clear_errors();
+        let effect = match self.gate {
+            Gate::Login => {
+                if form.value("email").trim().is_empty() {
+                    form.fields[0].error = Some("Type your email address.".to_owned());
+                }
+                if form.value("password").is_empty() {
+                    form.fields[1].error = Some("Type your password.".to_owned());
+                }
+                Effect::Login { email: form.value("email").trim().to_owned(), password: form.value("password") }
+            }
+            Gate::Bootstrap => {
+                let employee = EmployeeForm {
+                    first_name: form.value("first name"),
+                    last_name: form.value("last name"),
+                    email: form.value("email"),
+                    phone: form.value("phone"),
+                    department: "MANAGEMENT".to_owned(),
+                };
+                let checks = [
+                    ("first name", crate::domain::validation::person_name("first name", &employee.first_name).err()),
+                    ("last name", crate::domain::validation::person_name("last name", &employee.last_name).err()),
+                    ("email", crate::domain::validation::email(&employee.email).err()),
+                    ("phone", crate::domain::validation::phone(&employee.phone).err()),
+                ];
+                for (name, invalid) in checks {
+                    if let (Some(invalid), Some(field)) = (invalid, form.field_mut(name)) {
+                        field.error = Some(invalid.message);
+                    }
+                }
+                let password = form.value("password");
+                if let Err(err) = crate::auth::password::check_new(&password, &employee.email) {
+                    if let Some(field) = form.field_mut("password") {
+                        field.error = Some(Failure::from(err).message);
+                    }
+                } else if password != form.value("confirm")
+                    && let Some(field) = form.field_mut("confirm")
+                {
+                    field.error = Some("The two passwords differ: type the same one twice.".to_owned());
+                }
+                Effect::CreateFirstManager { form: employee, password }
+            }
+            Gate::ChangePassword => {
+                let new = form.value("new");
+                if form.value("current").is_empty()
+                    && let Some(field) = form.field_mut("current")
+                {
+                    field.error = Some("Type the password you logged in with.".to_owned());
+                }
+                if let Err(err) = crate::auth::password::check_new(&new, "") {
+                    if let Some(field) = form.field_mut("new") {
+                        field.error = Some(Failure::from(err).message);
+                    }
+                } else if new != form.value("confirm")
+                    && let Some(field) = form.field_mut("confirm")
+                {
+                    field.error = Some("The two passwords differ: type the same one twice.".to_owned());
+                }
+                Effect::ChangePassword { current: form.value("current"), new }
+            }
+        };
+        if form.has_errors() {
+            form.focus_first_error();
+            return;
+        }
+        form.saving = true;
+        sh.start(effect);
+    }
+
+    /// Pasted text goes into the field with focus.
+    pub fn paste(&mut self, text: &str) {
+        if !self.form.saving {
+            self.form.paste(text);
+        }
+    }
+
+    /// A login, bootstrap or password change was refused: say why, and
+    /// have any password typed again.
+    pub fn failed(&mut self, failure: Failure) {
+        self.form.saving = false;
+        self.form.message = Some(failure.message);
+        // A refused password is typed again, never kept.
+        for field in &mut self.form.fields {
+            if field.kind == form::FieldKind::Secret {
+                field.reset("");
+            }
+        }
+        if self.gate == Gate::Login {
+            self.form.focus = 1;
         }
     }
 }

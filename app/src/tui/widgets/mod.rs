@@ -1,5 +1,6 @@
-//! Reusable pieces of screens: forms, popups, the tab and status bars.
+//! Reusable pieces of screens: forms, record details, the tab and status
+//! bars.
 
+pub mod detail;
 pub mod form;
-pub mod popup;
 pub mod status;

@@ -26,8 +26,15 @@ pub fn tab_labels(tabs: &[(&'static str, &'static str)], width: u16) -> Vec<Stri
 }
 
 /// Draws the tab bar: numbered tabs, the active one highlighted, and on
-/// the right who is logged in.
-pub fn render_tabs(frame: &mut Frame, area: Rect, labels: &[String], active: usize, who: &str, theme: Theme) {
+/// the right who is logged in; returns where each label is (for clicks).
+pub fn render_tabs(
+    frame: &mut Frame,
+    area: Rect,
+    labels: &[String],
+    active: usize,
+    who: &str,
+    theme: Theme,
+) -> Vec<Rect> {
     let used: u16 = labels.iter().map(|label| crate::text::columns(label) as u16).sum();
     let right_width = area.width.saturating_sub(used + 1);
     let [left_area, right_area] =
@@ -45,6 +52,15 @@ pub fn render_tabs(frame: &mut Frame, area: Rect, labels: &[String], active: usi
     frame.render_widget(Paragraph::new(Line::from(spans)), left_area);
     let who = crate::text::truncate(who, right_width as usize);
     frame.render_widget(Paragraph::new(Line::from(Span::raw(who))).right_aligned(), right_area);
+    let mut x = area.x;
+    labels
+        .iter()
+        .map(|label| {
+            let width = crate::text::columns(label) as u16;
+            x += width;
+            Rect { x: x - width, y: area.y, width, height: 1 }
+        })
+        .collect()
 }
 
 /// How a status message reads.
