@@ -16,6 +16,11 @@ impl Screen {
     /// Starts the application for a new person (own home, own tokens) on
     /// `database`, in a `width`×`height` terminal; `None` without tmux.
     fn start(database: &str, width: u16, height: u16, name: &str) -> Option<Screen> {
+        Screen::start_with(database, width, height, name, None)
+    }
+
+    /// [`Screen::start`] with this config file.
+    fn start_with(database: &str, width: u16, height: u16, name: &str, config: Option<&str>) -> Option<Screen> {
         if Command::new("tmux").arg("-V").output().is_err() {
             // Straight to stderr: the test harness would swallow eprintln!.
             use std::io::Write;
@@ -23,6 +28,9 @@ impl Screen {
             return None;
         }
         let home = Home::new();
+        if let Some(config) = config {
+            home.write_config(config);
+        }
         let dir = home.dir.path();
         let socket = format!("epic-crm-test-{}-{name}", std::process::id());
         // A clean environment: nothing of the developer's shell leaks in,
@@ -125,6 +133,17 @@ impl Drop for Screen {
 }
 
 /// A demo company of 200 clients in a new SQLite file.
+#[test]
+fn a_key_bound_to_two_commands_stops_the_start_naming_both() {
+    let (_home, database) = demo_database();
+    // j moves down in every table: bound to sign as well, one could never run.
+    let Some(screen) = Screen::start_with(&database, 100, 30, "keyclash", Some("[keys]\nsign = \"j\"\n")) else {
+        return;
+    };
+    let text = screen.wait_for("is bound to both");
+    assert!(text.contains("\"sign\"") && text.contains("\"down\""), "{text}");
+}
+
 fn demo_database() -> (Home, String) {
     let home = Home::new();
     let path = home.dir.path().join("crm.db");

@@ -17,7 +17,7 @@ use ratatui::widgets::Paragraph;
 
 use super::action::Action;
 use super::effect::Effect;
-use super::keymap::{Command, Context, Keymap};
+use super::keymap::{Command, Keymap};
 use super::model::{SessionInfo, Startup};
 use super::popups::Popup;
 use super::screens::login::{self, GateScreen, Profiles};
@@ -289,7 +289,7 @@ impl App {
             sh.message = None;
         }
         if let Some(popup) = sh.popup.take() {
-            let reply = popup.key(sh.keymap.command(Context::Popup, &key), &key);
+            let reply = popup.key(&sh.keymap, &key);
             if let Screen::Main(main) = &mut self.screen {
                 main.popup_reply(reply, sh);
             }
@@ -351,11 +351,13 @@ impl App {
             Screen::Starting(error) => {
                 starting::render(frame, area, error.as_deref(), self.retry_at.is_some(), theme, spinner)
             }
-            Screen::Gate(screen) => login::render(frame, area, screen, &self.database, self.profiles.all.len(), theme),
+            Screen::Gate(screen) => {
+                login::render(frame, area, screen, &self.database, self.profiles.all.len(), theme, &self.shared.keymap)
+            }
             Screen::Main(main) => self.render_main(frame, area, main),
         }
         if let Some(popup) = &self.shared.popup {
-            popup.render(frame, area, theme, spinner);
+            popup.render(frame, area, theme, spinner, &self.shared.keymap);
         }
     }
 
@@ -381,7 +383,7 @@ impl App {
         if let Some(text) = &sh.banner {
             frame.render_widget(Paragraph::new(Span::styled(format!("⚠ {text}"), theme.error())), banner);
         }
-        let rows = main.render(frame, body, theme, sh.spinner());
+        let rows = main.render(frame, body, theme, sh.spinner(), &sh.keymap);
         let message = sh.message.as_ref().map(|(text, tone)| (text.as_str(), *tone));
         let spin = sh.busy().then_some(sh.spinner());
         status::render_status(frame, bottom, spin, message, &main.hints(sh), sh.unread, theme);

@@ -21,6 +21,12 @@ pub enum Context {
     Form,
     /// A picker or confirmation popup.
     Popup,
+    /// The login, bootstrap and password-change screens.
+    Gate,
+    /// The search box of a list.
+    Search,
+    /// The version-conflict dialog.
+    Conflict,
 }
 
 impl Context {
@@ -31,6 +37,30 @@ impl Context {
             Context::Table => "table",
             Context::Form => "form",
             Context::Popup => "popup",
+            Context::Gate => "gate",
+            Context::Search => "search",
+            Context::Conflict => "conflict",
+        }
+    }
+
+    /// Every context.
+    pub const ALL: [Context; 7] = [
+        Context::Global,
+        Context::Table,
+        Context::Form,
+        Context::Popup,
+        Context::Gate,
+        Context::Search,
+        Context::Conflict,
+    ];
+
+    /// The contexts whose keys are live at the same time as this one's: a
+    /// list takes its table keys and the global ones together.
+    fn alongside(self) -> &'static [Context] {
+        match self {
+            Context::Global => &[Context::Table],
+            Context::Table => &[Context::Global],
+            Context::Form | Context::Popup | Context::Gate | Context::Search | Context::Conflict => &[],
         }
     }
 }
@@ -78,6 +108,13 @@ pub enum Command {
     Choose,
     Yes,
     No,
+    /// F2 before login: the demo company on an empty database, the next
+    /// configured database on the login screen.
+    SwitchDatabase,
+    /// Conflict: read their version into the form.
+    Reload,
+    /// Conflict: save my fields over their version.
+    Overwrite,
 }
 
 impl Command {
@@ -124,6 +161,9 @@ impl Command {
             Command::Choose => "choose",
             Command::Yes => "yes",
             Command::No => "no",
+            Command::SwitchDatabase => "switch-database",
+            Command::Reload => "reload",
+            Command::Overwrite => "overwrite",
         };
         plain.to_owned()
     }
@@ -171,6 +211,9 @@ impl Command {
             Command::Choose => "choose",
             Command::Yes => "yes",
             Command::No => "no",
+            Command::SwitchDatabase => "demo company / next database",
+            Command::Reload => "reload their version",
+            Command::Overwrite => "overwrite with my fields",
         };
         plain.to_owned()
     }
@@ -345,7 +388,7 @@ impl Default for Keymap {
         bind(Table, Bottom, &[ch('G'), plain(KeyCode::End)], false);
         bind(Table, Open, &[plain(KeyCode::Enter)], true);
         bind(Table, Back, &[plain(KeyCode::Esc)], false);
-        bind(Table, Search, &[ch('/')], true);
+        bind(Table, Command::Search, &[ch('/')], true);
         bind(Table, SortNext, &[ch('o')], false);
         bind(Table, SortReverse, &[ch('O')], false);
         bind(Table, Mark, &[ch(' ')], false);
@@ -369,6 +412,18 @@ impl Default for Keymap {
         bind(Form, Cancel, &[plain(KeyCode::Esc)], true);
         bind(Form, NextField, &[plain(KeyCode::Tab), plain(KeyCode::Down), plain(KeyCode::Enter)], true);
         bind(Form, PrevField, &[plain(KeyCode::BackTab), plain(KeyCode::Up)], false);
+        bind(Form, Help, &[plain(KeyCode::F(1))], false);
+        bind(Gate, Save, &[Key::ctrl('s')], true);
+        bind(Gate, NextField, &[plain(KeyCode::Tab), plain(KeyCode::Down), plain(KeyCode::Enter)], true);
+        bind(Gate, PrevField, &[plain(KeyCode::BackTab), plain(KeyCode::Up)], false);
+        bind(Gate, SwitchDatabase, &[plain(KeyCode::F(2))], true);
+        bind(Context::Search, Choose, &[plain(KeyCode::Enter)], true);
+        bind(Context::Search, Cancel, &[plain(KeyCode::Esc)], true);
+        bind(Context::Search, Up, &[plain(KeyCode::Up)], false);
+        bind(Context::Search, Down, &[plain(KeyCode::Down)], false);
+        bind(Conflict, Reload, &[ch('r')], true);
+        bind(Conflict, Overwrite, &[ch('o')], true);
+        bind(Conflict, Cancel, &[plain(KeyCode::Esc), ch('c')], true);
         bind(Popup, Up, &[ch('k'), plain(KeyCode::Up)], false);
         bind(Popup, Down, &[ch('j'), plain(KeyCode::Down)], false);
         bind(Popup, Choose, &[plain(KeyCode::Enter)], true);
@@ -407,7 +462,43 @@ impl Keymap {
                 ));
             }
         }
+        keymap.check()?;
         Ok(keymap)
+    }
+
+    /// Refuses a key that runs two commands where both are live (the same
+    /// context, or the table and the global keys): one of them could never
+    /// run, and the help would list the key twice.
+    fn check(&self) -> Result<(), String> {
+        for (at, first) in self.bindings.iter().enumerate() {
+            for second in &self.bindings[at + 1..] {
+                let together = first.context == second.context || first.context.alongside().contains(&second.context);
+                if !together || first.command == second.command {
+                    continue;
+                }
+                if let Some(key) = first.keys.iter().find(|key| second.keys.contains(key)) {
+                    let both = if first.context == second.context {
+                        format!("in the {} keys", first.context.name())
+                    } else {
+                        format!("in the {} and {} keys", first.context.name(), second.context.name())
+                    };
+                    return Err(format!(
+                        "[keys]: {key} is bound to both \"{}\" ({}) and \"{}\" ({}) {both}; give one of them another key.",
+                        first.command.name(),
+                        first.command.describe(),
+                        second.command.name(),
+                        second.command.describe(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The keys of `command` in `context` as a footer names them: the
+    /// first `count`, joined by `/` (`Tab/↓`).
+    pub fn named(&self, context: Context, command: Command, count: usize) -> String {
+        self.keys(context, command).iter().take(count).map(Key::to_string).collect::<Vec<_>>().join("/")
     }
 
     /// The command a key runs in a context.
@@ -485,9 +576,26 @@ mod tests {
     }
 
     #[test]
+    fn a_key_bound_to_two_live_commands_is_refused_naming_both() {
+        let clash = BTreeMap::from([("sign".to_owned(), vec!["j".to_owned()])]);
+        let refused = Keymap::with_overrides(&clash).expect_err("j moves down already");
+        assert!(refused.contains("\"sign\"") && refused.contains("\"down\""), "{refused}");
+        let over_global = BTreeMap::from([("table.yank".to_owned(), vec!["q".to_owned()])]);
+        let refused = Keymap::with_overrides(&over_global).expect_err("q quits everywhere");
+        assert!(
+            refused.contains("\"quit\"") && refused.contains("table and global")
+                || refused.contains("global and table")
+        );
+        // Another context may reuse a key: y is yes in a popup, yank in a table.
+        let elsewhere = BTreeMap::from([("popup.yes".to_owned(), vec!["y".to_owned()])]);
+        assert!(Keymap::with_overrides(&elsewhere).is_ok());
+        assert!(Keymap::default().check().is_ok(), "the defaults hold");
+    }
+
+    #[test]
     fn no_key_is_bound_twice_in_a_context() {
         let keymap = Keymap::default();
-        for context in [Context::Global, Context::Table, Context::Form, Context::Popup] {
+        for context in Context::ALL {
             let mut seen = std::collections::HashSet::new();
             for binding in keymap.bindings(context) {
                 for key in &binding.keys {

@@ -597,6 +597,33 @@ fn a_version_conflict_offers_reload_overwrite_or_cancel() {
 }
 
 #[test]
+fn the_conflict_dialog_takes_and_names_the_keys_as_configured() {
+    let overrides = std::collections::BTreeMap::from([
+        ("conflict.overwrite".to_owned(), vec!["w".to_owned()]),
+        ("form.save".to_owned(), vec!["ctrl-w".to_owned()]),
+    ]);
+    let (mut app, _) = logged_in(Department::Sales, 160, 48);
+    app.shared.keymap = Keymap::with_overrides(&overrides).expect("no clash");
+    show(&mut app, '2', vec![client(1, 2)]);
+    app.update(ch('e'));
+    app.update(key(KeyCode::Tab));
+    typed(&mut app, "x");
+    assert!(draw(&app).contains("Ctrl-w: save"), "the form's footer names the bound key");
+    let effects = app.update(ctrl('w'));
+    let [Effect::Save { request, .. }] = effects.as_slice() else { panic!("{effects:?}") };
+    app.update(Action::Saved {
+        request: *request,
+        result: Err(Failure::new(FailureKind::Stale, "Client 1 was changed by someone else since you read it.")),
+    });
+    let screen = draw(&app);
+    assert!(screen.contains("w overwrite with my fields"), "{screen}");
+    assert!(app.update(ch('o')).is_empty(), "o is no longer overwrite");
+    assert!(matches!(app.shared.popup, Some(Popup::Conflict(_))));
+    let effects = app.update(ch('w'));
+    assert!(matches!(effects.as_slice(), [Effect::Save { save: Save::EditClient { version: None, .. }, .. }]));
+}
+
+#[test]
 fn esc_on_a_changed_form_asks_first_defaulting_to_no() {
     let (mut app, _) = logged_in(Department::Sales, 80, 24);
     show(&mut app, '2', vec![client(1, 2)]);

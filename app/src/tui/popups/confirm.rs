@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Popup, Reply};
 use crate::tui::effect::Save;
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::ListQuery;
 use crate::tui::theme::Theme;
 
@@ -56,22 +56,17 @@ impl Confirm {
     }
 
     /// Draws the question and the two buttons.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, keys: &Keymap) {
         let rect = super::centered(area, 64, 7);
         let inner = super::frame_for(frame, rect, "Confirm", theme);
         let [text, buttons] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
         frame.render_widget(Paragraph::new(self.question.as_str()).wrap(Wrap { trim: true }), text);
-        let button = |label: &'static str, on: bool| {
-            Span::styled(format!(" {label} "), if on { theme.selected() } else { theme.dim() })
+        let button = |label: &'static str, command: Command, on: bool| {
+            let key = keys.named(Context::Popup, command, 1);
+            Span::styled(format!(" {label} ({key}) "), if on { theme.selected() } else { theme.dim() })
         };
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                button("Yes (y)", self.yes),
-                Span::raw("   "),
-                button("No (n)", !self.yes),
-            ]))
-            .centered(),
-            buttons,
-        );
+        let yes = button("Yes", Command::Yes, self.yes);
+        let no = button("No", Command::No, !self.yes);
+        frame.render_widget(Paragraph::new(Line::from(vec![yes, Span::raw("   "), no])).centered(), buttons);
     }
 }

@@ -3,13 +3,13 @@
 //! form.
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{Popup, Reply};
 use crate::tui::effect::Save;
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::theme::Theme;
 
 /// How a conflict is resolved.
@@ -29,32 +29,35 @@ pub struct Conflict {
 }
 
 impl Conflict {
-    pub(super) fn key(self, key: &KeyEvent) -> Reply {
-        match key.code {
-            KeyCode::Char('r') => Reply::Resolve { save: self.save, resolution: Resolution::Reload },
-            KeyCode::Char('o') => Reply::Resolve { save: self.save, resolution: Resolution::Overwrite },
-            KeyCode::Esc | KeyCode::Char('c') => Reply::Close,
+    pub(super) fn key(self, command: Option<Command>) -> Reply {
+        match command {
+            Some(Command::Reload) => Reply::Resolve { save: self.save, resolution: Resolution::Reload },
+            Some(Command::Overwrite) => Reply::Resolve { save: self.save, resolution: Resolution::Overwrite },
+            Some(Command::Cancel) => Reply::Close,
             _ => Reply::Keep(Popup::Conflict(self)),
         }
     }
 
     /// Draws the message and the three choices.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, keys: &Keymap) {
         let rect = super::centered(area, 66, 9);
         let inner = super::frame_for(frame, rect, "Changed by someone else", theme);
-        let [text, keys] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
+        let [text, footer] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(inner);
         frame.render_widget(Paragraph::new(self.message.as_str()).wrap(Wrap { trim: true }), text);
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(vec![
-                    Span::styled("r", theme.key()),
+                    Span::styled(keys.named(Context::Conflict, Command::Reload, 1), theme.key()),
                     Span::raw(" reload their version   "),
-                    Span::styled("o", theme.key()),
+                    Span::styled(keys.named(Context::Conflict, Command::Overwrite, 1), theme.key()),
                     Span::raw(" overwrite with my fields"),
                 ]),
-                Line::from(vec![Span::styled("Esc", theme.key()), Span::raw(" cancel (keep my form)")]),
+                Line::from(vec![
+                    Span::styled(keys.named(Context::Conflict, Command::Cancel, 1), theme.key()),
+                    Span::raw(" cancel (keep my form)"),
+                ]),
             ]),
-            keys,
+            footer,
         );
     }
 }

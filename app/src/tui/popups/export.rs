@@ -9,7 +9,7 @@ use ratatui::widgets::{Gauge, Paragraph};
 
 use super::{Popup, Reply};
 use crate::text::grouped;
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::ListQuery;
 use crate::tui::theme::Theme;
 
@@ -43,11 +43,11 @@ impl Exporting {
     }
 
     /// Draws the destination, the count and the gauge.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, spinner: &str) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, spinner: &str, keys: &Keymap) {
         let path = crate::text::sanitize(&self.path.display().to_string());
         let rect = super::centered(area, 70, 8);
         let inner = super::frame_for(frame, rect, &format!("Exporting {}", self.what), theme);
-        let [to, _, status, gauge, _, keys] = Layout::vertical([Constraint::Length(1); 6]).areas(inner);
+        let [to, _, status, gauge, _, footer] = Layout::vertical([Constraint::Length(1); 6]).areas(inner);
         let written = match self.total {
             Some(total) => format!("{} of {} rows written", grouped(self.rows), grouped(total)),
             None => format!("{} rows written", grouped(self.rows)),
@@ -67,10 +67,10 @@ impl Exporting {
         }
         frame.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled("Esc", theme.key()),
+                Span::styled(keys.named(Context::Popup, Command::Cancel, 1), theme.key()),
                 Span::raw(": cancel (the partial file is removed)"),
             ])),
-            keys,
+            footer,
         );
     }
 }

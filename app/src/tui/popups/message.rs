@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use super::{Popup, Reply};
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::DisplayRow;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::detail;
@@ -19,23 +20,26 @@ pub struct Message {
     pub lines: Vec<String>,
 }
 
-/// Enter, Esc and q close `popup`; other keys leave it open.
-pub(super) fn close_or_keep(key: &KeyEvent, popup: Popup) -> Reply {
-    if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q')) {
-        Reply::Close
-    } else {
-        Reply::Keep(popup)
-    }
+/// Choose (Enter), cancel (Esc) and q close `popup`; other keys leave it
+/// open.
+pub(super) fn close_or_keep(command: Option<Command>, key: &KeyEvent, popup: Popup) -> Reply {
+    let close = matches!(command, Some(Command::Choose | Command::Cancel)) || key.code == KeyCode::Char('q');
+    if close { Reply::Close } else { Reply::Keep(popup) }
 }
 
 impl Message {
     /// Draws the message with its closing hint.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, keys: &Keymap) {
         let height = (self.lines.len() as u16 + 4).min(area.height);
         let rect = super::centered(area, 70, height);
         let inner = super::frame_for(frame, rect, &self.title, theme);
         let mut text: Vec<Line> = self.lines.iter().map(|line| Line::from(line.as_str())).collect();
-        text.push(Line::from(Span::styled("Enter or Esc: close", theme.dim())));
+        let close = format!(
+            "{} or {}: close",
+            keys.named(Context::Popup, Command::Choose, 1),
+            keys.named(Context::Popup, Command::Cancel, 1)
+        );
+        text.push(Line::from(Span::styled(close, theme.dim())));
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -26,7 +26,7 @@ pub use self::help::{Help, HelpLine};
 pub use self::message::Message;
 pub use self::picker::{Choice, Pick, Picker};
 use crate::tui::effect::Save;
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Context, Keymap};
 use crate::tui::lists::DisplayRow;
 use crate::tui::theme::Theme;
 
@@ -64,31 +64,32 @@ pub enum Reply {
 }
 
 impl Popup {
-    /// Handles a key; `command` is what the key map binds it to in popups.
-    pub fn key(self, command: Option<Command>, key: &KeyEvent) -> Reply {
+    /// Handles a key, as the key map binds it in the popup's context.
+    pub fn key(self, keys: &Keymap, key: &KeyEvent) -> Reply {
+        let command = keys.command(Context::Popup, key);
         match self {
             // Any key closes the help.
             Popup::Help(_) => Reply::Close,
-            Popup::Message(message) => message::close_or_keep(key, Popup::Message(message)),
-            Popup::Detail(row) => message::close_or_keep(key, Popup::Detail(row)),
+            Popup::Message(message) => message::close_or_keep(command, key, Popup::Message(message)),
+            Popup::Detail(row) => message::close_or_keep(command, key, Popup::Detail(row)),
             Popup::CommandLine(line) => line.key(key),
             Popup::Exporting(export) => export.key(command, key),
             Popup::Confirm(confirm) => confirm.key(command, key),
             Popup::Picker(picker) => picker.key(command),
-            Popup::Conflict(conflict) => conflict.key(key),
+            Popup::Conflict(conflict) => conflict.key(keys.command(Context::Conflict, key)),
         }
     }
 
-    /// Draws the popup over `area`.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, spinner: &str) {
+    /// Draws the popup over `area`, its keys named as they are bound.
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, spinner: &str, keys: &Keymap) {
         match self {
             Popup::Help(help) => help.render(frame, area, theme),
             Popup::CommandLine(line) => line.render(frame, area, theme),
-            Popup::Exporting(export) => export.render(frame, area, theme, spinner),
-            Popup::Confirm(confirm) => confirm.render(frame, area, theme),
-            Popup::Picker(picker) => picker.render(frame, area, theme, spinner),
-            Popup::Conflict(conflict) => conflict.render(frame, area, theme),
-            Popup::Message(message) => message.render(frame, area, theme),
+            Popup::Exporting(export) => export.render(frame, area, theme, spinner, keys),
+            Popup::Confirm(confirm) => confirm.render(frame, area, theme, keys),
+            Popup::Picker(picker) => picker.render(frame, area, theme, spinner, keys),
+            Popup::Conflict(conflict) => conflict.render(frame, area, theme, keys),
+            Popup::Message(message) => message.render(frame, area, theme, keys),
             Popup::Detail(row) => message::render_detail(frame, area, row, theme),
         }
     }

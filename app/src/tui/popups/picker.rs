@@ -9,7 +9,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 use super::{Popup, Reply};
 use crate::error::Failure;
 use crate::store::dashboard::Load;
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::theme::Theme;
 
 /// What a picked employee is for.
@@ -96,7 +96,7 @@ impl Picker {
     }
 
     /// Draws the list, or loading, or why there is nothing to choose.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, spinner: &str) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, spinner: &str, keys: &Keymap) {
         let rect = super::centered(area, 60, (self.items.len() as u16 + 4).clamp(6, 20));
         let inner = super::frame_for(frame, rect, &self.title, theme);
         if let Some(error) = &self.error {
@@ -119,7 +119,12 @@ impl Picker {
             .highlight_style(theme.selected());
             let mut state = ListState::default().with_selected(Some(self.selected));
             frame.render_stateful_widget(list, list_area, &mut state);
-            frame.render_widget(Paragraph::new(Span::styled("Enter: choose · Esc: cancel", theme.dim())), hint);
+            let hints = format!(
+                "{}: choose · {}: cancel",
+                keys.named(Context::Popup, Command::Choose, 1),
+                keys.named(Context::Popup, Command::Cancel, 1)
+            );
+            frame.render_widget(Paragraph::new(Span::styled(hints, theme.dim())), hint);
         }
     }
 }

@@ -17,7 +17,7 @@ use ratatui::layout::Rect;
 
 use crate::error::Failure;
 use crate::tui::effect::{Effect, Save};
-use crate::tui::keymap::{Command, Context};
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::{DisplayRow, ListKind, Record};
 use crate::tui::popups::{self, Confirmed, Resolution};
 use crate::tui::shared::Shared;
@@ -104,10 +104,8 @@ impl RecordForm {
             }
             return FormKey::Stay;
         }
-        if key.code == KeyCode::F(1) {
-            return FormKey::Help;
-        }
         match command {
+            Some(Command::Help) => return FormKey::Help,
             Some(Command::Save) => return self.save(sh),
             Some(Command::Cancel) if self.form.dirty() => {
                 sh.confirm("Discard your unsaved changes?".to_owned(), Confirmed::Discard);
@@ -210,11 +208,17 @@ impl RecordForm {
     }
 
     /// Draws the form centred over `area` (the list under it).
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme) {
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: Theme, keys: &Keymap) {
         let height = self.form.height().min(area.height);
         let rect = popups::centered(area, 78, height);
         frame.render_widget(ratatui::widgets::Clear, rect);
-        form::render(frame, rect, &self.form, theme, "Ctrl-s: save · Tab/↓: next field · Esc: cancel");
+        let footer = format!(
+            "{}: save · {}: next field · {}: cancel",
+            keys.named(Context::Form, Command::Save, 1),
+            keys.named(Context::Form, Command::NextField, 2),
+            keys.named(Context::Form, Command::Cancel, 1)
+        );
+        form::render(frame, rect, &self.form, theme, &footer);
     }
 }
 

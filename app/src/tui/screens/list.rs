@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
@@ -14,7 +14,7 @@ use ratatui_textarea::TextArea;
 
 use crate::domain::Department;
 use crate::store::paging::PageRequest;
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::{DisplayRow, Filter, ListKind, ListPage, ListQuery, Scope};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::detail;
@@ -246,11 +246,11 @@ impl ListView {
 
     /// Handles a key in the search box: live search, Enter keeps it, Esc
     /// clears it, ↑/↓ leave the box and move in the results.
-    pub fn search_key(&mut self, key: &KeyEvent) -> SearchKey {
+    pub fn search_key(&mut self, command: Option<Command>, key: &KeyEvent) -> SearchKey {
         let Some(input) = self.search_input.as_mut() else { return SearchKey::Stay };
-        match key.code {
-            KeyCode::Enter => self.search_input = None,
-            KeyCode::Esc => {
+        match command {
+            Some(Command::Choose) => self.search_input = None,
+            Some(Command::Cancel) => {
                 self.search_input = None;
                 if !self.search.is_empty() {
                     self.search.clear();
@@ -258,9 +258,9 @@ impl ListView {
                     return SearchKey::Reload;
                 }
             }
-            KeyCode::Up | KeyCode::Down => {
+            Some(command @ (Command::Up | Command::Down)) => {
                 self.search_input = None;
-                return SearchKey::Move(if key.code == KeyCode::Up { Command::Up } else { Command::Down });
+                return SearchKey::Move(command);
             }
             _ => {
                 input.input(*key);
@@ -387,7 +387,14 @@ fn fitting(kind: ListKind, width: u16) -> Vec<usize> {
 /// Draws the list in `area`, with a detail pane on wide terminals.
 /// Draws the list (and the side pane on wide terminals); returns where its
 /// rows are, for the mouse, when it shows any.
-pub fn render(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme, spinner: &str) -> Option<Rect> {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    view: &ListView,
+    theme: Theme,
+    spinner: &str,
+    keys: &Keymap,
+) -> Option<Rect> {
     let (table_area, detail_area) = if area.width >= 120 {
         let [table, detail] = Layout::horizontal([Constraint::Fill(3), Constraint::Length(44)]).areas(area);
         (table, Some(detail))
@@ -422,7 +429,10 @@ pub fn render(frame: &mut Frame, area: Rect, view: &ListView, theme: Theme, spin
                     theme.error(),
                 )),
                 Line::from(error.as_str()),
-                Line::from(Span::styled("Ctrl-r tries again.", theme.dim())),
+                Line::from(Span::styled(
+                    format!("{} tries again.", keys.named(Context::Global, Command::Refresh, 1)),
+                    theme.dim(),
+                )),
             ])
             .wrap(Wrap { trim: true }),
             body,

@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::error::Failure;
 use crate::services::accounts::EmployeeForm;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Command, Context};
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{self, Field, Form};
@@ -99,14 +99,19 @@ impl GateScreen {
 
     /// The keys shown under the form; `profiles` is how many databases
     /// are configured.
-    pub fn footer(&self, profiles: usize) -> String {
+    pub fn footer(&self, profiles: usize, keys: &Keymap) -> String {
+        let save = keys.named(Context::Gate, Command::Save, 1);
+        let next = keys.named(Context::Gate, Command::NextField, 1);
+        let switch = keys.named(Context::Gate, Command::SwitchDatabase, 1);
         match self.gate {
             Gate::Login if profiles >= 2 => {
-                format!("Enter: next / log in · F2: next database ({profiles} configured) · Ctrl-c: quit")
+                format!("Enter: next / log in · {switch}: next database ({profiles} configured) · Ctrl-c: quit")
             }
-            Gate::Login => "Enter: next / log in · Tab: next field · Ctrl-c: quit".to_owned(),
-            Gate::Bootstrap => "Ctrl-s: create · Tab: next field · F2: load the demo company · Ctrl-c: quit".to_owned(),
-            Gate::ChangePassword => "Ctrl-s or Enter on the last field: change · Ctrl-c: quit".to_owned(),
+            Gate::Login => format!("Enter: next / log in · {next}: next field · Ctrl-c: quit"),
+            Gate::Bootstrap => {
+                format!("{save}: create · {next}: next field · {switch}: load the demo company · Ctrl-c: quit")
+            }
+            Gate::ChangePassword => format!("{save} or Enter on the last field: change · Ctrl-c: quit"),
         }
     }
 }
@@ -126,7 +131,7 @@ impl GateScreen {
         if self.form.saving {
             return;
         }
-        let submit = match sh.keymap.command(Context::Form, key) {
+        let submit = match sh.keymap.command(Context::Gate, key) {
             Some(Command::Save) => true,
             Some(Command::NextField) if key.code == KeyCode::Enter && self.form.on_last() => true,
             Some(Command::NextField) => {
@@ -137,8 +142,7 @@ impl GateScreen {
                 self.form.previous();
                 false
             }
-            Some(Command::Cancel) => false,
-            _ if key.code == KeyCode::F(2) => {
+            Some(Command::SwitchDatabase) => {
                 self.switch(sh, profiles);
                 false
             }
@@ -280,7 +284,15 @@ impl GateScreen {
 }
 
 /// Draws a gate screen centred, with the product name and the database.
-pub fn render(frame: &mut Frame, area: Rect, screen: &GateScreen, database: &str, profiles: usize, theme: Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    screen: &GateScreen,
+    database: &str,
+    profiles: usize,
+    theme: Theme,
+    keys: &Keymap,
+) {
     let width = area.width.min(76);
     let notice_lines = screen.notice.as_ref().map_or(0, |notice| (notice.len() as u16 / width.max(1)) + 2);
     let height = (screen.form.height() + 3 + notice_lines).min(area.height);
@@ -300,5 +312,5 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &GateScreen, database: &str
     if let Some(text) = &screen.notice {
         frame.render_widget(Paragraph::new(text.as_str()).wrap(Wrap { trim: true }).style(theme.warn()), notice);
     }
-    form::render(frame, form_area, &screen.form, theme, &screen.footer(profiles));
+    form::render(frame, form_area, &screen.form, theme, &screen.footer(profiles, keys));
 }

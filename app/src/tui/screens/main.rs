@@ -19,7 +19,7 @@ use crate::error::Failure;
 use crate::store::PageRequest;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Save};
-use crate::tui::keymap::{Command, Context};
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::{ListKind, ListPage, ListQuery, Record, Scope};
 use crate::tui::model::{Outcome, SessionInfo};
 use crate::tui::popups::{CommandLine, Confirmed, Exporting, Help, HelpLine, Message, Pick, Popup, Reply};
@@ -204,7 +204,7 @@ impl Main {
         if let Some(view) = self.view_mut()
             && view.search_input.is_some()
         {
-            match view.search_key(key) {
+            match view.search_key(sh.keymap.command(Context::Search, key), key) {
                 SearchKey::Stay => {}
                 SearchKey::Reload => self.reload(true, sh),
                 SearchKey::Move(command) => self.run(command, sh),
@@ -338,6 +338,7 @@ impl Main {
             // Form and popup commands mean nothing on the tabs.
             Command::Save | Command::Cancel | Command::NextField | Command::PrevField => {}
             Command::Choose | Command::Yes | Command::No => {}
+            Command::SwitchDatabase | Command::Reload | Command::Overwrite => {}
         }
     }
 
@@ -803,16 +804,16 @@ impl Main {
 
     /// Draws the tab's body (the list or Home) and the form over it;
     /// returns where the list's rows are, for the mouse.
-    pub fn render(&self, frame: &mut Frame, body: Rect, theme: Theme, spinner: &str) -> Option<Rect> {
+    pub fn render(&self, frame: &mut Frame, body: Rect, theme: Theme, spinner: &str, keys: &Keymap) -> Option<Rect> {
         let rows = match self.view() {
             None => {
                 home::render(frame, body, &self.home, &self.me, theme, spinner);
                 None
             }
-            Some(view) => list::render(frame, body, view, theme, spinner),
+            Some(view) => list::render(frame, body, view, theme, spinner, keys),
         };
         if let Some(form) = &self.form {
-            form.render(frame, body, theme);
+            form.render(frame, body, theme, keys);
         }
         rows
     }
