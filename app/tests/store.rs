@@ -21,6 +21,44 @@ async fn accepted(raw: &sea_orm::DatabaseConnection, sql: &str) -> bool {
     raw.execute_unprepared(sql).await.is_ok()
 }
 
+/// What the store makes of the database's refusal of `sql`.
+async fn refusal(raw: &sea_orm::DatabaseConnection, sql: &str) -> StoreError {
+    StoreError::from(raw.execute_unprepared(sql).await.expect_err("the database refuses it"))
+}
+
+on_both_backends!(refusals_are_classified_by_their_kind_not_their_wording, async |db: &common::TestDb| {
+    db.seed(5).await;
+    let raw = db.raw().await;
+    let now = 1_800_000_000_000i64;
+    let check = refusal(
+        &raw,
+        &format!(
+            "INSERT INTO contracts (client_id, sales_contact_id, total_cents, due_cents, signed, created_at, updated_at) \
+             VALUES (1, 2, 100000000000, 0, false, {now}, {now})"
+        ),
+    )
+    .await;
+    // A total over the limit breaks the total's own rule only (a negative
+    // one would also break "due ≤ total", which PostgreSQL names generically).
+    assert!(matches!(&check, StoreError::Rejected(message) if message.contains("the total")), "{check:?}");
+    let dangling = refusal(
+        &raw,
+        &format!(
+            "INSERT INTO events (name, contract_id, start_at, end_at, attendees, created_at, updated_at) \
+             VALUES ('Gala', 424242, {now}, {now}, 1, {now}, {now})"
+        ),
+    )
+    .await;
+    assert!(matches!(&dangling, StoreError::Rejected(message) if message.contains("referenced")), "{dangling:?}");
+    let duplicate =
+        refusal(&raw, "UPDATE clients SET email = (SELECT email FROM clients WHERE id = 2) WHERE id = 1").await;
+    assert!(matches!(&duplicate, StoreError::Duplicate(message) if message.contains("email")), "{duplicate:?}");
+    // No value of the refused row reaches the message.
+    for refused in [&check, &dangling, &duplicate] {
+        assert!(!refused.to_string().contains("424242") && !refused.to_string().contains('@'), "{refused}");
+    }
+});
+
 on_both_backends!(database_rejects_rows_that_break_its_rules, async |db: &common::TestDb| {
     db.seed(20).await;
     let raw = db.raw().await;

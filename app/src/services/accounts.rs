@@ -36,10 +36,10 @@ impl EmployeeForm {
     /// The checked employee, or the first field that breaks a rule.
     pub fn validate(&self) -> Result<NewEmployee, Failure> {
         Ok(NewEmployee {
-            first_name: validation::person_name("first name", &self.first_name).map_err(Failure::from)?,
-            last_name: validation::person_name("last name", &self.last_name).map_err(Failure::from)?,
-            email: validation::email(&self.email).map_err(Failure::from)?,
-            phone: validation::phone(&self.phone).map_err(Failure::from)?,
+            first_name: validation::person_name("first name", &self.first_name)?,
+            last_name: validation::person_name("last name", &self.last_name)?,
+            email: validation::email(&self.email)?,
+            phone: validation::phone(&self.phone)?,
             department: self.department.parse::<Department>().map_err(|err| {
                 Failure::invalid(format!("The department is {}.", err.trim_start_matches("unknown department ")))
             })?,

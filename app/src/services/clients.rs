@@ -144,19 +144,9 @@ pub async fn update(
         value.as_deref().map(check).transpose().map_err(Failure::from)
     };
     let changes = ClientChanges {
-        first_name: edit
-            .first_name
-            .as_deref()
-            .map(|v| validation::person_name("first name", v))
-            .transpose()
-            .map_err(Failure::from)?,
-        last_name: edit
-            .last_name
-            .as_deref()
-            .map(|v| validation::person_name("last name", v))
-            .transpose()
-            .map_err(Failure::from)?,
-        email: edit.email.as_deref().map(validation::email).transpose().map_err(Failure::from)?,
+        first_name: edit.first_name.as_deref().map(|v| validation::person_name("first name", v)).transpose()?,
+        last_name: edit.last_name.as_deref().map(|v| validation::person_name("last name", v)).transpose()?,
+        email: edit.email.as_deref().map(validation::email).transpose()?,
         phone: optional(&edit.phone, &validation::phone)?,
         company_name: optional(&edit.company_name, &|v| validation::optional_text("company name", v, 200, false))?,
         sales_contact_id: None,
@@ -170,8 +160,7 @@ pub async fn update(
                     validation::date_time("last contact", v, timezone).map(Some)
                 }
             })
-            .transpose()
-            .map_err(Failure::from)?,
+            .transpose()?,
     };
     let after = write(&tx, session, &before, changes, expect_version, "client.update").await?;
     tx.commit().await?;

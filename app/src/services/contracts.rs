@@ -92,9 +92,8 @@ pub async fn create(
         return Err(Failure::invalid("The amount due is more than the total: it can be at most the total."));
     }
     let tx = store.begin_as(&session.actor()).await?;
-    clients::get(&tx, client_id).await.map_err(Failure::from)?;
-    let created =
-        contracts::create(&tx, NewContract { client_id, total_cents, due_cents }).await.map_err(Failure::from)?;
+    clients::get(&tx, client_id).await?;
+    let created = contracts::create(&tx, NewContract { client_id, total_cents, due_cents }).await?;
     let changes = records::created(&records::contract(&created));
     tx.audit(created.created_at, audit_entry(session, "contract.create", "contract", created.id, changes)).await?;
     tx.commit().await?;
@@ -113,7 +112,7 @@ pub async fn update(
 ) -> Result<ContractRow, Failure> {
     permit_some(session, Action::UpdateContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
+    let before = contracts::get(&tx, id).await?;
     permit(session, Action::UpdateContract, owners(&before))?;
     if total.is_none() && due.is_none() {
         return Err(Failure::invalid("Nothing to change: give --total and/or --due."));
@@ -144,7 +143,7 @@ pub async fn pay(
 ) -> Result<ContractRow, Failure> {
     permit_some(session, Action::UpdateContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
+    let before = contracts::get(&tx, id).await?;
     permit(session, Action::UpdateContract, owners(&before))?;
     let paid_cents = amount("payment", paid)?;
     if paid_cents == 0 {
@@ -173,7 +172,7 @@ pub async fn sign(
 ) -> Result<ContractRow, Failure> {
     permit_some(session, Action::SignContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
+    let before = contracts::get(&tx, id).await?;
     permit(session, Action::SignContract, owners(&before))?;
     if before.signed {
         return Err(Failure::invalid(format!("Contract {id} is already signed: signing is final.")));
@@ -200,7 +199,7 @@ pub async fn sign(
 pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: Option<i64>) -> Result<(), Failure> {
     permit_some(session, Action::DeleteContract)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = contracts::get(&tx, id).await.map_err(Failure::from)?;
+    let before = contracts::get(&tx, id).await?;
     permit(session, Action::DeleteContract, owners(&before))?;
     if before.signed {
         return Err(Failure::invalid(format!("Contract {id} is signed: signed contracts are kept.")));
@@ -209,7 +208,7 @@ pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: O
     if events > 0 {
         return Err(Failure::invalid(format!("Contract {id} has {events} event(s): delete or move them first.")));
     }
-    contracts::delete(&tx, id, expect_version.unwrap_or(before.version)).await.map_err(Failure::from)?;
+    contracts::delete(&tx, id, expect_version.unwrap_or(before.version)).await?;
     let changes = json!({"deleted": records::contract(&before)});
     tx.audit(crate::domain::time::now_ms(), audit_entry(session, "contract.delete", "contract", id, changes)).await?;
     tx.commit().await?;
@@ -226,7 +225,7 @@ async fn write(
     action: &'static str,
 ) -> Result<ContractRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
-    let after = contracts::update(tx, before.id, version, changes).await.map_err(Failure::from)?;
+    let after = contracts::update(tx, before.id, version, changes).await?;
     let diff = records::changes(&records::contract(before), &records::contract(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "contract", after.id, diff)).await?;
     Ok(after)

@@ -123,20 +123,10 @@ pub async fn update(
         }
     }
     let changes = EmployeeChanges {
-        first_name: edit
-            .first_name
-            .as_deref()
-            .map(|v| validation::person_name("first name", v))
-            .transpose()
-            .map_err(Failure::from)?,
-        last_name: edit
-            .last_name
-            .as_deref()
-            .map(|v| validation::person_name("last name", v))
-            .transpose()
-            .map_err(Failure::from)?,
-        email: edit.email.as_deref().map(validation::email).transpose().map_err(Failure::from)?,
-        phone: edit.phone.as_deref().map(validation::phone).transpose().map_err(Failure::from)?,
+        first_name: edit.first_name.as_deref().map(|v| validation::person_name("first name", v)).transpose()?,
+        last_name: edit.last_name.as_deref().map(|v| validation::person_name("last name", v)).transpose()?,
+        email: edit.email.as_deref().map(validation::email).transpose()?,
+        phone: edit.phone.as_deref().map(validation::phone).transpose()?,
         department,
         ..EmployeeChanges::default()
     };

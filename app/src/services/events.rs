@@ -63,20 +63,20 @@ pub struct EventEdit {
 }
 
 fn event_name(value: &str) -> Result<String, Failure> {
-    match validation::optional_text("name", value, NAME_MAX, false).map_err(Failure::from)? {
+    match validation::optional_text("name", value, NAME_MAX, false)? {
         Some(name) => Ok(name),
         None => Err(Failure::invalid("The name is empty: give the event a name.")),
     }
 }
 
 fn attendees(value: &str) -> Result<i32, Failure> {
-    let count = validation::attendees(value).map_err(Failure::from)?;
+    let count = validation::attendees(value)?;
     i32::try_from(count).map_err(|_| Failure::invalid("Too many attendees."))
 }
 
 /// Who owns an event: its support contact, and its client's salesperson.
 async fn owners(tx: &ActingTx, event: &EventRow) -> Result<Owners, Failure> {
-    let contract = contracts::get(tx, event.contract_id).await.map_err(Failure::from)?;
+    let contract = contracts::get(tx, event.contract_id).await?;
     Ok(Owners { sales_contact_id: contract.sales_contact_id, support_contact_id: event.support_contact_id })
 }
 
@@ -134,26 +134,26 @@ pub async fn create(
 ) -> Result<EventRow, Failure> {
     permit_some(session, Action::CreateEvent)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let contract = contracts::get(&tx, contract_id).await.map_err(Failure::from)?;
+    let contract = contracts::get(&tx, contract_id).await?;
     permit(session, Action::CreateEvent, Owners { sales_contact_id: contract.sales_contact_id, ..Owners::default() })?;
     if !contract.signed {
         return Err(Failure::invalid(format!(
             "Contract {contract_id} is not signed yet: events are created for signed contracts only."
         )));
     }
-    let start_at = validation::date_time("start", &form.start, timezone).map_err(Failure::from)?;
-    let end_at = validation::date_time("end", &form.end, timezone).map_err(Failure::from)?;
-    validation::period(start_at, end_at).map_err(Failure::from)?;
+    let start_at = validation::date_time("start", &form.start, timezone)?;
+    let end_at = validation::date_time("end", &form.end, timezone)?;
+    validation::period(start_at, end_at)?;
     let new = NewEvent {
         name: event_name(&form.name)?,
         contract_id,
         start_at,
         end_at,
-        location: validation::optional_text("location", &form.location, LOCATION_MAX, false).map_err(Failure::from)?,
+        location: validation::optional_text("location", &form.location, LOCATION_MAX, false)?,
         attendees: attendees(&form.attendees)?,
-        notes: validation::optional_text("notes", &form.notes, NOTES_MAX, true).map_err(Failure::from)?,
+        notes: validation::optional_text("notes", &form.notes, NOTES_MAX, true)?,
     };
-    let created = events::create(&tx, new).await.map_err(Failure::from)?;
+    let created = events::create(&tx, new).await?;
     let changes = records::created(&records::event(&created));
     tx.audit(created.created_at, audit_entry(session, "event.create", "event", created.id, changes)).await?;
     tx.commit().await?;
@@ -172,19 +172,13 @@ pub async fn update(
 ) -> Result<EventRow, Failure> {
     permit_some(session, Action::UpdateEvent)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let before = events::get(&tx, id).await.map_err(Failure::from)?;
+    let before = events::get(&tx, id).await?;
     permit(session, Action::UpdateEvent, owners(&tx, &before).await?)?;
     if *edit == EventEdit::default() {
         return Err(Failure::invalid("Nothing to change: give at least one field to update."));
     }
-    let start_at = edit
-        .start
-        .as_deref()
-        .map(|v| validation::date_time("start", v, timezone))
-        .transpose()
-        .map_err(Failure::from)?;
-    let end_at =
-        edit.end.as_deref().map(|v| validation::date_time("end", v, timezone)).transpose().map_err(Failure::from)?;
+    let start_at = edit.start.as_deref().map(|v| validation::date_time("start", v, timezone)).transpose()?;
+    let end_at = edit.end.as_deref().map(|v| validation::date_time("end", v, timezone)).transpose()?;
     validation::period(start_at.unwrap_or(before.start_at), end_at.unwrap_or(before.end_at)).map_err(|err| {
         if start_at.is_some() && end_at.is_none() {
             Failure::invalid("The new start is after the event's end: change the end too.")
@@ -201,15 +195,9 @@ pub async fn update(
             .location
             .as_deref()
             .map(|v| validation::optional_text("location", v, LOCATION_MAX, false))
-            .transpose()
-            .map_err(Failure::from)?,
+            .transpose()?,
         attendees: edit.attendees.as_deref().map(attendees).transpose()?,
-        notes: edit
-            .notes
-            .as_deref()
-            .map(|v| validation::optional_text("notes", v, NOTES_MAX, true))
-            .transpose()
-            .map_err(Failure::from)?,
+        notes: edit.notes.as_deref().map(|v| validation::optional_text("notes", v, NOTES_MAX, true)).transpose()?,
     };
     let after = write(&tx, session, &before, changes, expect_version, "event.update").await?;
     if let Some(support) = after.support_contact_id.filter(|support| *support != session.employee_id) {
@@ -240,7 +228,7 @@ pub async fn assign(store: &Store, session: &Session, ids: &[i64], support_id: i
     }
     let mut done = Vec::with_capacity(ids.len());
     for &id in ids {
-        let before = events::get(&tx, id).await.map_err(Failure::from)?;
+        let before = events::get(&tx, id).await?;
         if before.support_contact_id == Some(support_id) {
             // Already theirs: nothing changes, nothing to record.
             done.push(before);
@@ -266,7 +254,7 @@ pub async fn unassign(store: &Store, session: &Session, ids: &[i64]) -> Result<V
     let tx = store.begin_as(&session.actor()).await?;
     let mut done = Vec::with_capacity(ids.len());
     for &id in ids {
-        let before = events::get(&tx, id).await.map_err(Failure::from)?;
+        let before = events::get(&tx, id).await?;
         if before.support_contact_id.is_none() {
             done.push(before);
             continue;
@@ -305,7 +293,7 @@ async fn write(
     action: &'static str,
 ) -> Result<EventRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
-    let after = events::update(tx, before.id, version, changes).await.map_err(Failure::from)?;
+    let after = events::update(tx, before.id, version, changes).await?;
     let diff = records::changes(&records::event(before), &records::event(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "event", after.id, diff)).await?;
     Ok(after)

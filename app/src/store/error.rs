@@ -62,14 +62,20 @@ impl From<DbErr> for StoreError {
     }
 }
 
-/// The SQLSTATE and primary message of a database error, if it is one.
-fn database_error(err: &DbErr) -> Option<(String, String)> {
-    let sqlx = match err {
-        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e.as_ref(),
-        _ => return None,
-    };
-    let db = sqlx.as_database_error()?;
-    Some((db.code()?.into_owned(), db.message().to_owned()))
+/// The error the database itself reported, if it is one.
+fn database_error(err: &DbErr) -> Option<&dyn sqlx::error::DatabaseError> {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e.as_database_error(),
+        _ => None,
+    }
+}
+
+/// Whether SQLite reported SQLITE_BUSY or SQLITE_LOCKED (any extended
+/// code): another connection holds the write lock.
+fn sqlite_busy(db: &dyn sqlx::error::DatabaseError) -> bool {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some_and(|_| {
+        db.code().and_then(|code| code.parse::<i32>().ok()).is_some_and(|code| matches!(code & 0xff, 5 | 6))
+    })
 }
 
 impl StoreError {
@@ -86,31 +92,10 @@ impl StoreError {
     }
 }
 
-/// Turns a driver error into a store error with a message safe to show.
+/// Turns a driver error into a store error with a message safe to show,
+/// classified by what the driver says it is (SQLSTATE, sqlx's error kind,
+/// SQLite's result code), never by the wording of its message.
 fn translate(err: DbErr) -> StoreError {
-    // PostgreSQL's own refusals, by SQLSTATE.  The CRM's checked functions
-    // and triggers raise sentences of their own, which hold no data.
-    if let Some((code, message)) = database_error(&err) {
-        match code.as_str() {
-            "28000" => {
-                return StoreError::SessionRefused(
-                    "The database refused your session (it expired, was ended, or the account changed): log in again with `epic-crm login`".into(),
-                );
-            }
-            "42501" if message.starts_with("permission denied") || message.contains("row-level security") => {
-                return StoreError::Forbidden(
-                    "The database does not let your account do this: your department or ownership forbids it".into(),
-                );
-            }
-            "42501" => return StoreError::Forbidden(format!("The database refused: {message}")),
-            "23514" if !message.contains("violates check constraint") => {
-                return StoreError::Rejected(format!("The database refused the change: {message}"));
-            }
-            _ => {}
-        }
-    }
-    let text = err.to_string();
-    let lower = text.to_ascii_lowercase();
     let is_connection = matches!(err, DbErr::Conn(_) | DbErr::ConnectionAcquire(_))
         || matches!(&err, DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
             if matches!(e.as_ref(), sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed));
@@ -120,31 +105,60 @@ fn translate(err: DbErr) -> StoreError {
                 .into(),
         );
     }
-    if lower.contains("database is locked") || lower.contains("database is busy") {
+    let Some(db) = database_error(&err) else {
+        tracing::error!(error = %err, "unexpected database error");
+        return StoreError::Database(err);
+    };
+    let message = db.message().to_owned();
+    // The message only names the rule (a column or constraint), never the
+    // classification; its values are not echoed.
+    let lower = format!("{} {}", message, db.constraint().unwrap_or_default()).to_ascii_lowercase();
+    // PostgreSQL's own refusals, by SQLSTATE.  The CRM's checked functions
+    // and triggers raise sentences of their own, which hold no data.
+    match db.code().as_deref() {
+        Some("28000") => {
+            return StoreError::SessionRefused(
+                "The database refused your session (it expired, was ended, or the account changed): log in again with `epic-crm login`".into(),
+            );
+        }
+        Some("42501") if message.starts_with("permission denied") || message.contains("row-level security") => {
+            return StoreError::Forbidden(
+                "The database does not let your account do this: your department or ownership forbids it".into(),
+            );
+        }
+        Some("42501") => return StoreError::Forbidden(format!("The database refused: {message}")),
+        // A CHECK raised by the CRM's own functions (no constraint named).
+        Some("23514") if db.constraint().is_none() && !message.contains("violates check constraint") => {
+            return StoreError::Rejected(format!("The database refused the change: {message}"));
+        }
+        _ => {}
+    }
+    if sqlite_busy(db) {
         return StoreError::Unavailable(
             "The database is busy: another program has been writing to it for several seconds. Try again in a moment."
                 .into(),
         );
     }
-    if lower.contains("unique") || lower.contains("duplicate key") {
-        let what = if lower.contains("email") {
-            "That email address is already used by another record."
-        } else {
-            "That value is already used by another record."
-        };
-        return StoreError::Duplicate(what.into());
+    match db.kind() {
+        sqlx::error::ErrorKind::UniqueViolation => {
+            let what = if lower.contains("email") {
+                "That email address is already used by another record."
+            } else {
+                "That value is already used by another record."
+            };
+            StoreError::Duplicate(what.into())
+        }
+        sqlx::error::ErrorKind::ForeignKeyViolation => {
+            StoreError::Rejected("A referenced record does not exist, or the record is still referenced.".into())
+        }
+        sqlx::error::ErrorKind::CheckViolation | sqlx::error::ErrorKind::NotNullViolation => StoreError::Rejected(
+            format!("The database refused a value that breaks one of its rules ({}).", constraint_hint(&lower)),
+        ),
+        _ => {
+            tracing::error!(error = %err, "unexpected database error");
+            StoreError::Database(err)
+        }
     }
-    if lower.contains("foreign key") {
-        return StoreError::Rejected("A referenced record does not exist, or the record is still referenced.".into());
-    }
-    if lower.contains("check constraint") || lower.contains("violates check") {
-        return StoreError::Rejected(format!(
-            "The database refused a value that breaks one of its rules ({}).",
-            constraint_hint(&lower)
-        ));
-    }
-    tracing::error!(error = %text, "unexpected database error");
-    StoreError::Database(err)
 }
 
 /// Names the rule broken, from the constraint text, without echoing values.
