@@ -11,3 +11,4 @@ pub mod event;
 pub mod login_attempt;
 pub mod notification;
 pub mod session;
+pub mod team_credential;
