@@ -1,21 +1,18 @@
 //! `epic-crm audit list` (MANAGEMENT) and `epic-crm notifications list | read`.
 
-use crate::text::local_time as local;
+use crate::services::kinds;
 use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_object, print_pages};
+use super::output::{print_object, print_pages};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
-use crate::services::{audit, records};
-use crate::store::audit::{AuditFilter, AuditRow, SORTS as AUDIT_SORTS};
-use crate::store::notifications::{NotificationRow, SORTS as NOTIFICATION_SORTS};
+use crate::services::audit;
+use crate::store::audit::{AuditFilter, SORTS as AUDIT_SORTS};
+use crate::store::notifications::SORTS as NOTIFICATION_SORTS;
 use crate::store::paging::{PageRequest, SortDir};
-
-const AUDIT_FIELDS: [&str; 8] = records::AUDIT_FIELDS;
-const NOTIFICATION_FIELDS: [&str; 7] = records::NOTIFICATION_FIELDS;
 
 /// Audit commands.
 #[derive(Debug, Subcommand)]
@@ -58,37 +55,6 @@ pub enum NotificationsCommand {
     },
 }
 
-/// The audit list's columns.
-const AUDIT_VIEW: ListView<AuditRow> = ListView {
-    fields: &AUDIT_FIELDS,
-    json: records::audit_entry,
-    headers: &["AT", "WHO", "ACTION", "RECORD", "CHANGES"],
-    cells: audit_cells,
-    flexible: &[1, 4],
-};
-
-fn audit_cells(row: &AuditRow) -> Vec<String> {
-    let record = match row.record_id {
-        Some(id) => format!("{}:{id}", row.record_kind),
-        None => row.record_kind.clone(),
-    };
-    vec![local(row.at), row.actor_name.clone(), row.action.clone(), record, row.changes.clone()]
-}
-
-/// The notification list's columns.
-const NOTIFICATION_VIEW: ListView<NotificationRow> = ListView {
-    fields: &NOTIFICATION_FIELDS,
-    json: records::notification,
-    headers: &["ID", "AT", "", "MESSAGE"],
-    cells: notification_cells,
-    flexible: &[3],
-};
-
-fn notification_cells(row: &NotificationRow) -> Vec<String> {
-    let state = if row.read_at.is_some() { "" } else { "new" };
-    vec![row.id.to_string(), local(row.at), state.into(), row.message.clone()]
-}
-
 pub(super) async fn run_audit(
     command: AuditCommand,
     target: &DatabaseTarget,
@@ -115,7 +81,7 @@ pub(super) async fn run_audit(
         sort.dir = SortDir::Desc;
     }
     let first = args.paging.first_page();
-    print_pages(format, &AUDIT_VIEW, first, args.paging.all, async |request: &PageRequest| {
+    print_pages(format, &kinds::AUDIT, first, args.paging.all, async |request: &PageRequest| {
         audit::list(accounts.store(), &session, &filter, sort, request).await
     })
     .await?;
@@ -137,7 +103,7 @@ pub(super) async fn run_notifications(
                 sort.dir = SortDir::Desc;
             }
             let first = paging.first_page();
-            print_pages(format, &NOTIFICATION_VIEW, first, paging.all, async |request: &PageRequest| {
+            print_pages(format, &kinds::NOTIFICATION, first, paging.all, async |request: &PageRequest| {
                 audit::notifications(accounts.store(), &session, unread, paging.search.as_deref(), sort, request).await
             })
             .await?;

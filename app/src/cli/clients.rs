@@ -1,20 +1,17 @@
 //! `epic-crm clients list | show | create | update | reassign`.
 
+use crate::services::kinds;
 use clap::{Args, Subcommand};
 
 use super::Format;
-use super::output::{ListView, print_pages, print_record};
+use super::output::{print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::client_import::{self, ClientImportOptions, ClientImportReport, OnDuplicate};
 use crate::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
-use crate::services::records;
 use crate::store::clients::{ClientRow, SORTS};
 use crate::store::paging::{PageRequest, Sort};
-
-/// JSON and CSV field names, in order (see `services::records`).
-pub const FIELDS: [&str; 12] = records::CLIENT_FIELDS;
 
 /// Client commands.
 #[derive(Debug, Subcommand)]
@@ -166,28 +163,8 @@ pub struct UpdateArgs {
     pub expect_version: Option<i64>,
 }
 
-/// The client list's columns.
-const VIEW: ListView<ClientRow> = ListView {
-    fields: &FIELDS,
-    json: records::client,
-    headers: &["ID", "NAME", "COMPANY", "EMAIL", "PHONE", "SALES"],
-    cells: table_row,
-    flexible: &[1, 2, 3, 5],
-};
-
 fn print_client(format: Format, client: &ClientRow) {
-    print_record(format, &FIELDS, &records::client(client));
-}
-
-fn table_row(client: &ClientRow) -> Vec<String> {
-    vec![
-        client.id.to_string(),
-        format!("{} {}", client.first_name, client.last_name),
-        client.company_name.clone().unwrap_or_default(),
-        client.email.clone(),
-        client.phone.clone().unwrap_or_default(),
-        client.sales_contact_name.clone().unwrap_or_else(|| "-".into()),
-    ]
+    print_record(format, kinds::CLIENT.names(), &kinds::CLIENT.json(client));
 }
 
 pub(super) async fn run(
@@ -205,7 +182,7 @@ pub(super) async fn run(
                 ClientQuery { mine: args.mine, without_sales: args.without_sales, search: args.paging.search.clone() };
             let sort = args.paging.sort(&SORTS)?;
             let first = args.paging.first_page();
-            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+            print_pages(format, &kinds::CLIENT, first, args.paging.all, async |request: &PageRequest| {
                 clients::list(store, &session, &query, sort, request).await
             })
             .await?;

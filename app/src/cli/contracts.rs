@@ -1,20 +1,17 @@
 //! `epic-crm contracts list | show | create | update | pay | sign | delete`.
 
+use crate::services::kinds;
 use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_object, print_pages, print_record};
+use super::output::{print_object, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::contracts::{self, ContractQuery};
-use crate::services::records;
 use crate::store::contracts::{ContractRow, SORTS};
 use crate::store::paging::PageRequest;
-
-/// JSON and CSV field names, in order (see `services::records`).
-pub const FIELDS: [&str; 12] = records::CONTRACT_FIELDS;
 
 /// Contract commands.
 #[derive(Debug, Subcommand)]
@@ -98,28 +95,8 @@ pub struct ListArgs {
     pub paging: Paging,
 }
 
-/// The contract list's columns.
-const VIEW: ListView<ContractRow> = ListView {
-    fields: &FIELDS,
-    json: records::contract,
-    headers: &["ID", "CLIENT", "SALES", "TOTAL", "DUE", "STATE"],
-    cells: table_row,
-    flexible: &[1, 2],
-};
-
 fn print_contract(format: Format, contract: &ContractRow) {
-    print_record(format, &FIELDS, &records::contract(contract));
-}
-
-fn table_row(contract: &ContractRow) -> Vec<String> {
-    vec![
-        contract.id.to_string(),
-        contract.client_name.clone(),
-        contract.sales_contact_name.clone().unwrap_or_else(|| "-".into()),
-        records::money(contract.total_cents),
-        records::money(contract.due_cents),
-        if contract.signed { "signed".into() } else { "unsigned".into() },
-    ]
+    print_record(format, kinds::CONTRACT.names(), &kinds::CONTRACT.json(contract));
 }
 
 pub(super) async fn run(
@@ -142,7 +119,7 @@ pub(super) async fn run(
             };
             let sort = args.paging.sort(&SORTS)?;
             let first = args.paging.first_page();
-            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+            print_pages(format, &kinds::CONTRACT, first, args.paging.all, async |request: &PageRequest| {
                 contracts::list(store, &session, &query, sort, request).await
             })
             .await?;

@@ -1,11 +1,12 @@
 //! `epic-crm employees create | import | reset-password | unlock`: the first manager
 //! without a login, then employees managed by MANAGEMENT.
 
+use crate::services::kinds;
 use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_object, print_pages, print_record};
+use super::output::{print_object, print_pages, print_record};
 use super::session::{passwords_from_stdin, prompt_new};
 use crate::config::{DatabaseTarget, Settings};
 use crate::domain::Department;
@@ -13,8 +14,7 @@ use crate::error::Failure;
 use crate::services::accounts::{Accounts, EmployeeForm};
 use crate::services::employee_import::Imported;
 use crate::services::employees::{self, EmployeeEdit, EmployeeQuery};
-use crate::services::records;
-use crate::store::employees::{EmployeeRow, SORTS};
+use crate::store::employees::SORTS;
 use crate::store::paging::PageRequest;
 
 /// Employee commands.
@@ -74,28 +74,6 @@ pub enum EmployeesCommand {
         #[arg(long)]
         expect_version: Option<i64>,
     },
-}
-
-/// JSON and CSV field names, in order (see `services::records`).
-pub const FIELDS: [&str; 11] = records::EMPLOYEE_FIELDS;
-
-/// The employee list's columns.
-const VIEW: ListView<EmployeeRow> = ListView {
-    fields: &FIELDS,
-    json: records::employee,
-    headers: &["ID", "NAME", "EMAIL", "DEPARTMENT", "STATE"],
-    cells: table_row,
-    flexible: &[1, 2],
-};
-
-fn table_row(employee: &EmployeeRow) -> Vec<String> {
-    vec![
-        employee.id.to_string(),
-        format!("{} {}", employee.first_name, employee.last_name),
-        employee.email.clone(),
-        employee.department().map_or("?", |d| d.code()).to_owned(),
-        if employee.active { "active".into() } else { "inactive".into() },
-    ]
 }
 
 /// `employees list`.
@@ -197,7 +175,7 @@ pub(super) async fn run(
             let query = EmployeeQuery { department, inactive: args.inactive, search: args.paging.search.clone() };
             let sort = args.paging.sort(&SORTS)?;
             let first = args.paging.first_page();
-            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+            print_pages(format, &kinds::EMPLOYEE, first, args.paging.all, async |request: &PageRequest| {
                 employees::list(accounts.store(), &session, &query, sort, request).await
             })
             .await?;
@@ -205,7 +183,7 @@ pub(super) async fn run(
         EmployeesCommand::Show { id } => {
             let session = accounts.session().await?;
             let employee = employees::show(accounts.store(), &session, id).await?;
-            print_record(format, &FIELDS, &records::employee(&employee));
+            print_record(format, kinds::EMPLOYEE.names(), &kinds::EMPLOYEE.json(&employee));
         }
         EmployeesCommand::Update(args) => {
             let session = accounts.session().await?;
@@ -217,7 +195,7 @@ pub(super) async fn run(
                 department: args.department,
             };
             let updated = employees::update(accounts.store(), &session, args.id, &edit, args.expect_version).await?;
-            print_record(format, &FIELDS, &records::employee(&updated));
+            print_record(format, kinds::EMPLOYEE.names(), &kinds::EMPLOYEE.json(&updated));
         }
         EmployeesCommand::Deactivate { id, expect_version } => {
             set_active(&accounts, id, false, expect_version, format).await?;
@@ -261,7 +239,7 @@ async fn set_active(
 ) -> Result<(), Failure> {
     let session = accounts.session().await?;
     let changed = employees::set_active(accounts.store(), &session, id, active, expect_version).await?;
-    print_record(format, &FIELDS, &records::employee(&changed));
+    print_record(format, kinds::EMPLOYEE.names(), &kinds::EMPLOYEE.json(&changed));
     Ok(())
 }
 
@@ -286,7 +264,7 @@ async fn create(accounts: &Accounts, args: CreateArgs, format: Format) -> Result
     let employee = &created.employee;
     match format {
         Format::Json | Format::Csv => {
-            let mut object = crate::services::records::employee(employee);
+            let mut object = kinds::EMPLOYEE.json(employee);
             if let Some(one_time) = &created.one_time_password {
                 object["one_time_password"] = one_time.clone().into();
             }
@@ -321,7 +299,7 @@ fn print_imported(format: Format, file: &std::path::Path, imported: &[Imported])
             let items: Vec<_> = imported
                 .iter()
                 .map(|i| {
-                    let mut value = records::employee(&i.employee);
+                    let mut value = kinds::EMPLOYEE.json(&i.employee);
                     value["line"] = i.line.into();
                     value["one_time_password"] = i.generated_password.clone().into();
                     value

@@ -1,21 +1,17 @@
 //! `epic-crm events list | show | create | update | assign | unassign`.
 
-use crate::text::local_time as local;
+use crate::services::kinds;
 use clap::{Args, Subcommand};
 
 use super::Format;
 use super::clients::Paging;
-use super::output::{ListView, print_fitted, print_list_data, print_pages, print_record};
+use super::output::{print_fitted, print_list_data, print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::events::{self, EventEdit, EventForm, EventQuery};
-use crate::services::records;
 use crate::store::events::{EventRow, SORTS};
 use crate::store::paging::PageRequest;
-
-/// JSON and CSV field names, in order (see `services::records`).
-pub const FIELDS: [&str; 15] = records::EVENT_FIELDS;
 
 /// Event commands.
 #[derive(Debug, Subcommand)]
@@ -116,36 +112,16 @@ pub struct UpdateArgs {
     pub expect_version: Option<i64>,
 }
 
-fn table_row(event: &EventRow) -> Vec<String> {
-    vec![
-        event.id.to_string(),
-        local(event.start_at),
-        event.name.clone(),
-        event.client_name.clone(),
-        event.support_contact_name.clone().unwrap_or_else(|| "-".into()),
-        event.attendees.to_string(),
-    ]
-}
-
-/// The event list's columns.
-const VIEW: ListView<EventRow> = ListView {
-    fields: &FIELDS,
-    json: records::event,
-    headers: &["ID", "START", "NAME", "CLIENT", "SUPPORT", "GUESTS"],
-    cells: table_row,
-    flexible: &[2, 3, 4],
-};
-
 /// Prints events already at hand (the result of assign/unassign).
 fn print_events(format: Format, rows: &[EventRow]) {
     match format {
         Format::Table => {
-            let table: Vec<Vec<String>> = rows.iter().map(table_row).collect();
-            print_fitted(VIEW.headers, &table, VIEW.flexible);
+            let table: Vec<Vec<String>> = rows.iter().map(|row| kinds::EVENT.cli_cells(row)).collect();
+            print_fitted(&kinds::EVENT.cli_headers(), &table, &kinds::EVENT.cli_flexible());
         }
         _ => {
-            let items: Vec<_> = rows.iter().map(records::event).collect();
-            print_list_data(format, &FIELDS, &items, None);
+            let items: Vec<_> = rows.iter().map(|row| kinds::EVENT.json(row)).collect();
+            print_list_data(format, kinds::EVENT.names(), &items, None);
         }
     }
 }
@@ -159,7 +135,7 @@ pub(super) async fn run(
     let accounts = Accounts::open(target, settings).await?;
     let session = accounts.session().await?;
     let store = accounts.store();
-    let print_event = |event: &EventRow| print_record(format, &FIELDS, &records::event(event));
+    let print_event = |event: &EventRow| print_record(format, kinds::EVENT.names(), &kinds::EVENT.json(event));
     match command {
         EventsCommand::List(args) => {
             let query = EventQuery {
@@ -172,7 +148,7 @@ pub(super) async fn run(
             };
             let sort = args.paging.sort(&SORTS)?;
             let first = args.paging.first_page();
-            print_pages(format, &VIEW, first, args.paging.all, async |request: &PageRequest| {
+            print_pages(format, &kinds::EVENT, first, args.paging.all, async |request: &PageRequest| {
                 events::list(store, &session, &query, sort, request).await
             })
             .await?;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::Format;
 use crate::error::Failure;
+use crate::services::kinds::Kind;
 use crate::services::records::csv_value;
 use crate::store::paging::{Page, PageRequest};
 pub use crate::text::{columns, sanitize, truncate};
@@ -56,26 +57,12 @@ fn print_line(widths: &[usize], cells: Vec<String>) {
     out!("{}", padded.join("  ").trim_end());
 }
 
-/// How a list is shown: its JSON/CSV fields, and its table columns.
-pub struct ListView<T> {
-    /// JSON and CSV field names, in order.
-    pub fields: &'static [&'static str],
-    /// A row as PRODUCT.md's JSON object.
-    pub json: fn(&T) -> Value,
-    /// Table headers.
-    pub headers: &'static [&'static str],
-    /// A row's table cells.
-    pub cells: fn(&T) -> Vec<String>,
-    /// Columns that give way when the table is too wide.
-    pub flexible: &'static [usize],
-}
-
 /// Prints a list page by page as it arrives, never holding more than one
 /// page: `--all` walks the whole list this way.  Tables keep the column
 /// widths of the first page; JSON is one `{"items": […], "next": …}`.
 pub async fn print_pages<T, F>(
     format: Format,
-    view: &ListView<T>,
+    kind: &Kind<T>,
     first: PageRequest,
     all: bool,
     mut fetch: F,
@@ -101,25 +88,25 @@ where
                     if printed > 0 {
                         write_raw(",");
                     }
-                    write_raw(&(view.json)(item).to_string());
+                    write_raw(&kind.json(item).to_string());
                     printed += 1;
                 }
             }
             Format::Csv => {
                 if printed == 0 {
-                    out!("{}", view.fields.join(","));
+                    out!("{}", kind.names().join(","));
                 }
                 for item in &page.items {
-                    let record = (view.json)(item);
-                    out!("{}", view.fields.iter().map(|f| csv_value(&record[*f])).collect::<Vec<_>>().join(","));
+                    let record = kind.json(item);
+                    out!("{}", kind.names().iter().map(|f| csv_value(&record[*f])).collect::<Vec<_>>().join(","));
                     printed += 1;
                 }
             }
             Format::Table => {
-                let rows: Vec<Vec<String>> = page.items.iter().map(view.cells).collect();
+                let rows: Vec<Vec<String>> = page.items.iter().map(|item| kind.cli_cells(item)).collect();
                 let widths = widths.get_or_insert_with(|| {
-                    let widths = fit(view.headers, &rows, view.flexible);
-                    print_line(&widths, view.headers.iter().map(|h| h.to_string()).collect());
+                    let widths = fit(&kind.cli_headers(), &rows, &kind.cli_flexible());
+                    print_line(&widths, kind.cli_headers().iter().map(|h| h.to_string()).collect());
                     widths
                 });
                 for row in rows {
@@ -137,12 +124,12 @@ where
         Format::Json => out!("],\"next\":{}}}", serde_json::json!(next)),
         Format::Csv => {
             if printed == 0 {
-                out!("{}", view.fields.join(","));
+                out!("{}", kind.names().join(","));
             }
         }
         Format::Table => {
             if widths.is_none() {
-                print_fitted(view.headers, &[], view.flexible);
+                print_fitted(&kind.cli_headers(), &[], &kind.cli_flexible());
             }
             if let Some(next) = &next {
                 out!("More: --after {next}");

@@ -3,6 +3,7 @@
 //! one transaction or none.  Duplicates by email (ignoring case), inside
 //! the file or against the database, fail, are skipped, or update.
 
+use crate::services::kinds;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -197,7 +198,7 @@ pub async fn import(
             .into_iter()
             .map(|mut client| {
                 client.sales_contact_name = Some(owner_name.clone());
-                let changes = records::created(&records::client(&client));
+                let changes = records::created(&kinds::CLIENT.json(&client));
                 (client.created_at, audit_entry(session, "client.create", "client", client.id, changes))
             })
             .collect();

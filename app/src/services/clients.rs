@@ -7,6 +7,7 @@ use crate::auth::Session;
 use crate::domain::policy::{Action, Owners};
 use crate::domain::{Department, validation};
 use crate::error::{Failure, FailureKind};
+use crate::services::kinds;
 use crate::store::clients::{self, ClientChanges, ClientFilter, ClientRow, NewClient};
 use crate::store::paging::{Page, PageRequest, Sort};
 use crate::store::{ActingTx, Store, StoreError, contracts, employees};
@@ -103,7 +104,7 @@ pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Resu
     let at = created.created_at;
     tx.audit(
         at,
-        audit_entry(session, "client.create", "client", created.id, records::created(&records::client(&created))),
+        audit_entry(session, "client.create", "client", created.id, records::created(&kinds::CLIENT.json(&created))),
     )
     .await?;
     tx.commit().await?;
@@ -224,7 +225,7 @@ pub(super) async fn write(
 ) -> Result<ClientRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
     let after = clients::update(tx, before.id, version, changes).await.map_err(translate)?;
-    let diff = records::changes(&records::client(before), &records::client(&after));
+    let diff = records::changes(&kinds::CLIENT.json(before), &kinds::CLIENT.json(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "client", after.id, diff)).await?;
     Ok(after)
 }

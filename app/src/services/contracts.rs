@@ -2,6 +2,7 @@
 //! them; MANAGEMENT or the client's salesperson updates amounts, records
 //! payments and signs.  Signing is final and notifies the sales contact.
 
+use crate::services::kinds;
 use serde_json::json;
 
 use crate::auth::Session;
@@ -94,7 +95,7 @@ pub async fn create(
     let tx = store.begin_as(&session.actor()).await?;
     clients::get(&tx, client_id).await?;
     let created = contracts::create(&tx, NewContract { client_id, total_cents, due_cents }).await?;
-    let changes = records::created(&records::contract(&created));
+    let changes = records::created(&kinds::CONTRACT.json(&created));
     tx.audit(created.created_at, audit_entry(session, "contract.create", "contract", created.id, changes)).await?;
     tx.commit().await?;
     Ok(created)
@@ -209,7 +210,7 @@ pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: O
         return Err(Failure::invalid(format!("Contract {id} has {events} event(s): delete or move them first.")));
     }
     contracts::delete(&tx, id, expect_version.unwrap_or(before.version)).await?;
-    let changes = json!({"deleted": records::contract(&before)});
+    let changes = json!({"deleted": kinds::CONTRACT.json(&before)});
     tx.audit(crate::domain::time::now_ms(), audit_entry(session, "contract.delete", "contract", id, changes)).await?;
     tx.commit().await?;
     Ok(())
@@ -226,7 +227,7 @@ async fn write(
 ) -> Result<ContractRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
     let after = contracts::update(tx, before.id, version, changes).await?;
-    let diff = records::changes(&records::contract(before), &records::contract(&after));
+    let diff = records::changes(&kinds::CONTRACT.json(before), &kinds::CONTRACT.json(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "contract", after.id, diff)).await?;
     Ok(after)
 }

@@ -3,6 +3,7 @@
 //! always an active manager, and nobody deactivates or deletes themselves.
 //! (Creating employees and their passwords is the accounts service's.)
 
+use crate::services::kinds;
 use serde_json::json;
 
 use crate::auth::Session;
@@ -184,7 +185,7 @@ pub async fn delete(store: &Store, session: &Session, id: i64, expect_version: O
         )));
     }
     employees::delete(&tx, id, expect_version.unwrap_or(before.version)).await.map_err(translate)?;
-    let changes = json!({"deleted": records::employee(&before)});
+    let changes = json!({"deleted": kinds::EMPLOYEE.json(&before)});
     tx.audit(crate::domain::time::now_ms(), audit_entry(session, "employee.delete", "employee", id, changes)).await?;
     tx.commit().await?;
     crate::telemetry::notable("employee.delete", "employee", id, session.employee_id);
@@ -202,7 +203,7 @@ async fn write(
 ) -> Result<EmployeeRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
     let after = employees::update(tx, before.id, version, changes).await.map_err(translate)?;
-    let diff = records::changes(&records::employee(before), &records::employee(&after));
+    let diff = records::changes(&kinds::EMPLOYEE.json(before), &kinds::EMPLOYEE.json(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "employee", after.id, diff)).await?;
     Ok(after)
 }

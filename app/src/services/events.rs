@@ -7,6 +7,7 @@ use crate::auth::Session;
 use crate::domain::policy::{Action, Owners};
 use crate::domain::{Department, validation};
 use crate::error::{Failure, FailureKind};
+use crate::services::kinds;
 use crate::store::events::{self, EventChanges, EventFilter, EventRow, NewEvent};
 use crate::store::notifications::{self, NewNotification};
 use crate::store::paging::{Page, PageRequest, Sort};
@@ -154,7 +155,7 @@ pub async fn create(
         notes: validation::optional_text("notes", &form.notes, NOTES_MAX, true)?,
     };
     let created = events::create(&tx, new).await?;
-    let changes = records::created(&records::event(&created));
+    let changes = records::created(&kinds::EVENT.json(&created));
     tx.audit(created.created_at, audit_entry(session, "event.create", "event", created.id, changes)).await?;
     tx.commit().await?;
     Ok(created)
@@ -294,7 +295,7 @@ async fn write(
 ) -> Result<EventRow, Failure> {
     let version = expect_version.unwrap_or(before.version);
     let after = events::update(tx, before.id, version, changes).await?;
-    let diff = records::changes(&records::event(before), &records::event(&after));
+    let diff = records::changes(&kinds::EVENT.json(before), &kinds::EVENT.json(&after));
     tx.audit(after.updated_at, audit_entry(session, action, "event", after.id, diff)).await?;
     Ok(after)
 }

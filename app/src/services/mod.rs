@@ -15,6 +15,7 @@ pub mod doctor;
 pub mod employee_import;
 pub mod employees;
 pub mod events;
+pub mod kinds;
 pub mod policy_bench;
 pub mod records;
 pub mod spreadsheet;

@@ -1,0 +1,297 @@
+//! One declaration per record kind (client, contract, event, employee, and
+//! the audit and notification lists): its fields with PRODUCT.md's names,
+//! labels, types and rules, the table columns of the terminal application
+//! and of the command line, and the detail lines.  JSON, CSV, the CLI's
+//! tables and `--fields`, the TUI's columns, cells and details are all
+//! derived from here; docs/adding-a-field.md says what else a new field
+//! touches.
+
+pub mod audit;
+pub mod client;
+pub mod contract;
+pub mod employee;
+pub mod event;
+pub mod notification;
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+use crate::domain::Department;
+
+pub use self::audit::AUDIT;
+pub use self::client::CLIENT;
+pub use self::contract::CONTRACT;
+pub use self::employee::EMPLOYEE;
+pub use self::event::EVENT;
+pub use self::notification::NOTIFICATION;
+
+/// What a field holds, and so how it is written in JSON and CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    /// A record's own id, or another record's (a number).
+    Id,
+    /// Free text (sanitised when shown).
+    Text,
+    /// An email address (unique, case-insensitive).
+    Email,
+    /// A phone number.
+    Phone,
+    /// An amount of money: a decimal string ("12000.50").
+    Money,
+    /// A time: RFC 3339 in UTC.
+    Time,
+    /// True or false.
+    Flag,
+    /// A whole number (attendees, the version).
+    Count,
+    /// A department code (MANAGEMENT, SALES, SUPPORT).
+    Department,
+    /// A JSON object (an audit entry's changes).
+    Document,
+}
+
+/// How a field can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    /// It cannot.
+    No,
+    /// By the primary key.
+    Key,
+    /// By this index (checked to exist on both backends).
+    Index(&'static str),
+    /// Without an index of its own: the list is small, or filtered first.
+    Scan,
+}
+
+/// One field of a record kind.
+pub struct Field<R: 'static> {
+    /// The name in PRODUCT.md: JSON, CSV, `--fields`, `--sort`.
+    pub name: &'static str,
+    /// As the detail lines and forms label it.
+    pub label: &'static str,
+    pub kind: Type,
+    /// Whether a new record must have it.
+    pub required: bool,
+    /// The departments that may change it, besides its creator (empty:
+    /// only the database or the application writes it).
+    pub editable: &'static [Department],
+    pub sort: Sort,
+    /// Whether the list's search looks at it.
+    pub searchable: bool,
+    /// The value as JSON.
+    pub json: fn(&R) -> Value,
+}
+
+/// A column of the terminal application's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColumnView {
+    /// Header text.
+    pub title: &'static str,
+    /// The field it is sorted by, when the list can sort by it.
+    pub sort: Option<&'static str>,
+    /// Narrowest useful width.
+    pub min: u16,
+    /// Share of the spare width.
+    pub grow: u16,
+    /// Kept on narrow terminals (the others go first).
+    pub key: bool,
+}
+
+/// A table column: how it looks and what its cell says (plain text; the
+/// screens sanitise it).
+pub struct Column<R: 'static> {
+    pub view: ColumnView,
+    pub cell: fn(&R) -> String,
+}
+
+/// A column of the command line's 80-column table.
+pub struct CliColumn<R: 'static> {
+    pub header: &'static str,
+    /// Gives way (cut with an ellipsis) when the table is too wide.
+    pub flexible: bool,
+    pub cell: fn(&R) -> String,
+}
+
+/// A line of a record's details.
+pub struct Detail<R: 'static> {
+    pub label: &'static str,
+    pub text: fn(&R) -> String,
+}
+
+/// A record kind: everything shown of it, declared once.
+pub struct Kind<R: 'static> {
+    /// A record in a sentence ("client 12").
+    pub noun: &'static str,
+    /// The list's title.
+    pub title: &'static str,
+    /// The fields, in JSON and CSV order.
+    pub fields: &'static [Field<R>],
+    /// The terminal application's table.
+    pub columns: &'static [Column<R>],
+    /// The command line's table.
+    pub cli: &'static [CliColumn<R>],
+    /// The details popup and side pane.
+    pub detail: &'static [Detail<R>],
+    names: OnceLock<Vec<&'static str>>,
+}
+
+impl<R> Kind<R> {
+    /// A kind (see the fields for what each part is).
+    pub const fn new(
+        noun: &'static str,
+        title: &'static str,
+        fields: &'static [Field<R>],
+        columns: &'static [Column<R>],
+        cli: &'static [CliColumn<R>],
+        detail: &'static [Detail<R>],
+    ) -> Kind<R> {
+        Kind { noun, title, fields, columns, cli, detail, names: OnceLock::new() }
+    }
+
+    /// The field names, in order: JSON keys, CSV header, `--fields`.
+    pub fn names(&self) -> &[&'static str] {
+        self.names.get_or_init(|| self.fields.iter().map(|field| field.name).collect())
+    }
+
+    /// The field called `name`.
+    pub fn field(&self, name: &str) -> Option<&Field<R>> {
+        self.fields.iter().find(|field| field.name == name)
+    }
+
+    /// A record as PRODUCT.md's JSON object, its fields in order.
+    pub fn json(&self, row: &R) -> Value {
+        let mut object = Map::new();
+        for field in self.fields {
+            object.insert(field.name.to_owned(), (field.json)(row));
+        }
+        Value::Object(object)
+    }
+
+    /// The views of the terminal application's columns.
+    pub fn column_views(&self) -> Vec<ColumnView> {
+        self.columns.iter().map(|column| column.view).collect()
+    }
+
+    /// A record's cells in the terminal application's table.
+    pub fn cells(&self, row: &R) -> Vec<String> {
+        self.columns.iter().map(|column| (column.cell)(row)).collect()
+    }
+
+    /// A record's detail lines.
+    pub fn details(&self, row: &R) -> Vec<(&'static str, String)> {
+        self.detail.iter().map(|line| (line.label, (line.text)(row))).collect()
+    }
+
+    /// The command line's table headers.
+    pub fn cli_headers(&self) -> Vec<&'static str> {
+        self.cli.iter().map(|column| column.header).collect()
+    }
+
+    /// A record's cells in the command line's table.
+    pub fn cli_cells(&self, row: &R) -> Vec<String> {
+        self.cli.iter().map(|column| (column.cell)(row)).collect()
+    }
+
+    /// The command line's columns that give way when too wide.
+    pub fn cli_flexible(&self) -> Vec<usize> {
+        self.cli.iter().enumerate().filter(|(_, column)| column.flexible).map(|(at, _)| at).collect()
+    }
+}
+
+// ----- helpers the declarations share -----
+
+/// A field nobody searches by (most are); `Field { searchable: true, ..field(…) }`
+/// for the others.
+pub(crate) const fn field<R>(
+    name: &'static str,
+    label: &'static str,
+    kind: Type,
+    required: bool,
+    editable: &'static [Department],
+    sort: Sort,
+    json: fn(&R) -> Value,
+) -> Field<R> {
+    Field { name, label, kind, required, editable, sort, searchable: false, json }
+}
+
+/// A column's look: title, sort field, narrowest width, share of the
+/// spare width, kept on narrow terminals.
+pub(crate) const fn col(title: &'static str, sort: Option<&'static str>, min: u16, grow: u16, key: bool) -> ColumnView {
+    ColumnView { title, sort, min, grow, key }
+}
+
+/// A time (UTC epoch ms) as JSON: RFC 3339 in UTC.
+pub(crate) fn time(ms: i64) -> Value {
+    super::records::rfc3339(ms).map_or(Value::Null, Value::String)
+}
+
+/// An optional time as JSON.
+pub(crate) fn maybe_time(ms: Option<i64>) -> Value {
+    ms.map_or(Value::Null, time)
+}
+
+/// A time as the screens show it, in local time ("2026-12-03 11:40").
+pub(crate) fn local(ms: i64) -> String {
+    crate::text::local_time(ms)
+}
+
+/// An optional time as the screens show it (empty when absent).
+pub(crate) fn maybe_local(ms: Option<i64>) -> String {
+    ms.map(local).unwrap_or_default()
+}
+
+/// Optional text as the screens show it (empty when absent).
+pub(crate) fn maybe(text: &Option<String>) -> String {
+    text.clone().unwrap_or_default()
+}
+
+/// A person's full name.
+pub(crate) fn person(first: &str, last: &str) -> String {
+    format!("{first} {last}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kind's JSON keys are its field names, each once, and every
+    /// column it sorts by is a field the store can sort by.
+    fn consistent<R>(kind: &Kind<R>, store_sorts: &[crate::store::paging::SortColumn]) {
+        let names = kind.names();
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{}: a field twice", kind.title);
+        for column in kind.columns {
+            if let Some(sort) = column.view.sort {
+                assert!(
+                    store_sorts.iter().any(|known| known.name == sort),
+                    "{}: column {} sorts by {sort}, which the store does not",
+                    kind.title,
+                    column.view.title
+                );
+            }
+        }
+        for field in kind.fields {
+            let sortable = !matches!(field.sort, Sort::No);
+            assert_eq!(
+                sortable,
+                store_sorts.iter().any(|known| known.name == field.name),
+                "{}: field {} is declared {} but the store {}",
+                kind.title,
+                field.name,
+                if sortable { "sortable" } else { "not sortable" },
+                if sortable { "cannot sort by it" } else { "sorts by it" }
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_is_consistent_with_the_store() {
+        consistent(&CLIENT, &crate::store::clients::SORTS);
+        consistent(&CONTRACT, &crate::store::contracts::SORTS);
+        consistent(&EVENT, &crate::store::events::SORTS);
+        consistent(&EMPLOYEE, &crate::store::employees::SORTS);
+        consistent(&AUDIT, &crate::store::audit::SORTS);
+        consistent(&NOTIFICATION, &crate::store::notifications::SORTS);
+    }
+}
