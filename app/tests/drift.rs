@@ -67,6 +67,43 @@ on_both_backends!(entity_columns_are_the_live_columns, async |db: &common::TestD
     }
 });
 
+/// The indexes the declared sort fields name (`Sort::Index`).
+fn sort_indexes() -> Vec<(&'static str, &'static str, &'static str)> {
+    use epic_crm::services::kinds::{self, Kind, Sort};
+    fn of<R>(kind: &Kind<R>) -> Vec<(&'static str, &'static str, &'static str)> {
+        kind.fields
+            .iter()
+            .filter_map(|field| match field.sort {
+                Sort::Index(index) => Some((kind.title, field.name, index)),
+                Sort::No | Sort::Key | Sort::Scan => None,
+            })
+            .collect()
+    }
+    [
+        of(&kinds::CLIENT),
+        of(&kinds::CONTRACT),
+        of(&kinds::EVENT),
+        of(&kinds::EMPLOYEE),
+        of(&kinds::AUDIT),
+        of(&kinds::NOTIFICATION),
+    ]
+    .concat()
+}
+
+on_both_backends!(every_declared_sort_index_exists, async |db: &common::TestDb| {
+    let raw = db.raw().await;
+    let backend = raw.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'index'".to_owned(),
+        _ => "SELECT indexname::text AS name FROM pg_indexes WHERE schemaname = current_schema()".to_owned(),
+    };
+    let rows = raw.query_all_raw(Statement::from_string(backend, sql)).await.expect("read the indexes");
+    let indexes: BTreeSet<String> = rows.iter().map(|row| row.try_get::<String>("", "name").expect("a name")).collect();
+    for (kind, field, index) in sort_indexes() {
+        assert!(indexes.contains(index), "{kind}: sorting by {field} is declared to use {index}, which does not exist");
+    }
+});
+
 /// The columns of `table` the role `app` lacks `privilege` on, of those not
 /// in `except`.
 async fn ungranted(raw: &DatabaseConnection, app: &str, table: &str, privilege: &str, except: &[&str]) -> Vec<String> {
