@@ -16,17 +16,13 @@ pub static CONTRACT: Kind<ContractRow> = Kind::new("contract", "Contracts", &FIE
 static FIELDS: [Field<ContractRow>; 12] = [
     field("id", "Contract", Type::Id, false, &[], Sort::Key, |r| json!(r.id)),
     field("client_id", "Client", Type::Id, true, &[], Sort::No, |r| json!(r.client_id)),
+    // Contracts are searched through their client (name, email, company…).
     Field {
         searchable: true,
         ..field("client_name", "Client", Type::Text, false, &[], Sort::No, |r| json!(r.client_name))
     },
     field("sales_contact_id", "Sales contact", Type::Id, false, &[], Sort::No, |r| json!(r.sales_contact_id)),
-    Field {
-        searchable: true,
-        ..field("sales_contact_name", "Sales contact", Type::Text, false, &[], Sort::No, |r| {
-            json!(r.sales_contact_name)
-        })
-    },
+    field("sales_contact_name", "Sales contact", Type::Text, false, &[], Sort::No, |r| json!(r.sales_contact_name)),
     field("total_amount", "Total", Type::Money, true, &[Management, Sales], Sort::Index("contracts_total_idx"), |r| {
         json!(money(r.total_cents))
     }),

@@ -19,15 +19,9 @@ static FIELDS: [Field<EventRow>; 15] = [
     },
     field("contract_id", "Contract", Type::Id, true, &[], Sort::No, |r| json!(r.contract_id)),
     field("client_id", "Client", Type::Id, false, &[], Sort::No, |r| json!(r.client_id)),
-    Field {
-        searchable: true,
-        ..field("client_name", "Client", Type::Text, false, &[], Sort::No, |r| json!(r.client_name))
-    },
+    field("client_name", "Client", Type::Text, false, &[], Sort::No, |r| json!(r.client_name)),
     field("support_contact_id", "Support", Type::Id, false, &[Management], Sort::No, |r| json!(r.support_contact_id)),
-    Field {
-        searchable: true,
-        ..field("support_contact_name", "Support", Type::Text, false, &[], Sort::No, |r| json!(r.support_contact_name))
-    },
+    field("support_contact_name", "Support", Type::Text, false, &[], Sort::No, |r| json!(r.support_contact_name)),
     field("start_at", "Start", Type::Time, true, &[Management, Support], Sort::Index("events_start_at_idx"), |r| {
         time(r.start_at)
     }),

@@ -285,6 +285,20 @@ mod tests {
         }
     }
 
+    /// The fields a kind declares searchable are the columns its search
+    /// index covers (where the search looks at the record's own table).
+    fn searched<R>(kind: &Kind<R>, index: &crate::store::search::SearchIndex) {
+        let declared: Vec<&str> = kind.fields.iter().filter(|field| field.searchable).map(|field| field.name).collect();
+        assert_eq!(declared, index.columns, "{}: searchable fields against the search index", kind.title);
+    }
+
+    #[test]
+    fn searchable_fields_are_what_the_search_indexes_cover() {
+        searched(&CLIENT, &crate::store::search::CLIENTS);
+        searched(&EVENT, &crate::store::search::EVENTS);
+        searched(&EMPLOYEE, &crate::store::search::EMPLOYEES);
+    }
+
     #[test]
     fn every_kind_is_consistent_with_the_store() {
         consistent(&CLIENT, &crate::store::clients::SORTS);
