@@ -10,9 +10,8 @@ use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::audit;
-use crate::store::audit::{AuditFilter, SORTS as AUDIT_SORTS};
-use crate::store::notifications::SORTS as NOTIFICATION_SORTS;
-use crate::store::paging::{PageRequest, SortDir};
+use crate::services::audit::AuditFilter;
+use crate::services::paging::{PageRequest, SortDir};
 
 /// Audit commands.
 #[derive(Debug, Subcommand)]
@@ -76,7 +75,7 @@ pub(super) async fn run_audit(
         since,
         search: args.paging.search.clone(),
     };
-    let mut sort = args.paging.sort(&AUDIT_SORTS)?;
+    let mut sort = args.paging.sort(kinds::AUDIT.sorts)?;
     if args.paging.sort.is_none() {
         sort.dir = SortDir::Desc;
     }
@@ -98,7 +97,7 @@ pub(super) async fn run_notifications(
     let session = accounts.session().await?;
     match command {
         NotificationsCommand::List { unread, paging } => {
-            let mut sort = paging.sort(&NOTIFICATION_SORTS)?;
+            let mut sort = paging.sort(kinds::NOTIFICATION.sorts)?;
             if paging.sort.is_none() {
                 sort.dir = SortDir::Desc;
             }

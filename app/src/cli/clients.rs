@@ -10,8 +10,8 @@ use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::client_import::{self, ClientImportOptions, ClientImportReport, OnDuplicate};
 use crate::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
-use crate::store::clients::{ClientRow, SORTS};
-use crate::store::paging::{PageRequest, Sort};
+use crate::services::paging::{PageRequest, Sort};
+use crate::services::rows::ClientRow;
 
 /// Client commands.
 #[derive(Debug, Subcommand)]
@@ -93,7 +93,7 @@ pub struct Paging {
 
 impl Paging {
     /// The sort asked for, checked against the list's sortable fields.
-    pub fn sort(&self, columns: &'static [crate::store::paging::SortColumn]) -> Result<Sort, Failure> {
+    pub fn sort(&self, columns: &'static [crate::services::paging::SortColumn]) -> Result<Sort, Failure> {
         match &self.sort {
             Some(text) => Sort::parse(text, columns).map_err(|err| Failure::usage(format!("--sort: {err}."))),
             None => Ok(Sort::default_for(columns)),
@@ -180,7 +180,7 @@ pub(super) async fn run(
         ClientsCommand::List(args) => {
             let query =
                 ClientQuery { mine: args.mine, without_sales: args.without_sales, search: args.paging.search.clone() };
-            let sort = args.paging.sort(&SORTS)?;
+            let sort = args.paging.sort(kinds::CLIENT.sorts)?;
             let first = args.paging.first_page();
             print_pages(format, &kinds::CLIENT, first, args.paging.all, async |request: &PageRequest| {
                 clients::list(store, &session, &query, sort, request).await

@@ -10,8 +10,8 @@ use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::contracts::{self, ContractQuery};
-use crate::store::contracts::{ContractRow, SORTS};
-use crate::store::paging::PageRequest;
+use crate::services::paging::PageRequest;
+use crate::services::rows::ContractRow;
 
 /// Contract commands.
 #[derive(Debug, Subcommand)]
@@ -117,7 +117,7 @@ pub(super) async fn run(
                 client_id: args.client,
                 search: args.paging.search.clone(),
             };
-            let sort = args.paging.sort(&SORTS)?;
+            let sort = args.paging.sort(kinds::CONTRACT.sorts)?;
             let first = args.paging.first_page();
             print_pages(format, &kinds::CONTRACT, first, args.paging.all, async |request: &PageRequest| {
                 contracts::list(store, &session, &query, sort, request).await

@@ -14,8 +14,7 @@ use crate::error::Failure;
 use crate::services::accounts::{Accounts, EmployeeForm};
 use crate::services::employee_import::Imported;
 use crate::services::employees::{self, EmployeeEdit, EmployeeQuery};
-use crate::store::employees::SORTS;
-use crate::store::paging::PageRequest;
+use crate::services::paging::PageRequest;
 
 /// Employee commands.
 #[derive(Debug, Subcommand)]
@@ -173,7 +172,7 @@ pub(super) async fn run(
                 .transpose()
                 .map_err(|err| Failure::usage(format!("--department: {err}.")))?;
             let query = EmployeeQuery { department, inactive: args.inactive, search: args.paging.search.clone() };
-            let sort = args.paging.sort(&SORTS)?;
+            let sort = args.paging.sort(kinds::EMPLOYEE.sorts)?;
             let first = args.paging.first_page();
             print_pages(format, &kinds::EMPLOYEE, first, args.paging.all, async |request: &PageRequest| {
                 employees::list(accounts.store(), &session, &query, sort, request).await

@@ -10,8 +10,8 @@ use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::events::{self, EventEdit, EventForm, EventQuery};
-use crate::store::events::{EventRow, SORTS};
-use crate::store::paging::PageRequest;
+use crate::services::paging::PageRequest;
+use crate::services::rows::EventRow;
 
 /// Event commands.
 #[derive(Debug, Subcommand)]
@@ -146,7 +146,7 @@ pub(super) async fn run(
                 support_id: args.support,
                 search: args.paging.search.clone(),
             };
-            let sort = args.paging.sort(&SORTS)?;
+            let sort = args.paging.sort(kinds::EVENT.sorts)?;
             let first = args.paging.first_page();
             print_pages(format, &kinds::EVENT, first, args.paging.all, async |request: &PageRequest| {
                 events::list(store, &session, &query, sort, request).await

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::Format;
 use crate::error::Failure;
 use crate::services::kinds::Kind;
+use crate::services::paging::{Page, PageRequest};
 use crate::services::records::csv_value;
-use crate::store::paging::{Page, PageRequest};
 pub use crate::text::{columns, sanitize, truncate};
 
 /// The width tables are fitted to: PRODUCT.md's 80 columns.

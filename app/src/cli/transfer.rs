@@ -250,7 +250,7 @@ fn print_bundle(
         size(bytes),
         manifest.total_rows()
     );
-    for table in crate::store::transfer::Table::ALL {
+    for table in crate::services::transfer::Table::ALL {
         if let Some(entry) = manifest.tables.get(table.name()) {
             out!("  {:<14} {:>10} rows", table.name(), entry.rows);
         }

@@ -5,7 +5,8 @@ use crate::auth::Session;
 use crate::domain::Department;
 use crate::error::{Failure, FailureKind};
 use crate::store::Store;
-use crate::store::audit::{self, AuditFilter, AuditRow};
+pub use crate::store::audit::AuditFilter;
+use crate::store::audit::{self, AuditRow};
 use crate::store::notifications::{self, NotificationRow};
 use crate::store::paging::{Page, PageRequest, Sort};
 

@@ -4,7 +4,8 @@
 use crate::auth::Session;
 use crate::domain::Department;
 use crate::error::Failure;
-use crate::store::dashboard::{self, Load, Pipeline, SalesTotal};
+use crate::store::dashboard;
+pub use crate::store::dashboard::{Load, Pipeline, SalesTotal, WEEK_MS};
 use crate::store::{Actor, Store};
 
 /// How many weeks the events chart shows.

@@ -21,6 +21,22 @@ pub mod records;
 pub mod spreadsheet;
 pub mod transfer;
 
+/// The records the services return, as the screens and the command line
+/// read them.
+pub mod rows {
+    pub use crate::store::audit::AuditRow;
+    pub use crate::store::clients::ClientRow;
+    pub use crate::store::contracts::ContractRow;
+    pub use crate::store::employees::EmployeeRow;
+    pub use crate::store::events::EventRow;
+    pub use crate::store::notifications::NotificationRow;
+}
+
+/// Keyset pages and sort orders of lists.
+pub mod paging {
+    pub use crate::store::paging::{Page, PageRequest, Sort, SortColumn, SortDir};
+}
+
 use crate::auth::Session;
 use crate::domain::policy::{self, Action, Owners, Who};
 use crate::error::{Failure, FailureKind};

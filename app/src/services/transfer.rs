@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::config::DatabaseTarget;
 use crate::error::{Failure, FailureKind};
 use crate::store::schema;
-use crate::store::transfer::{Load, Row, Snapshot, Table};
+pub use crate::store::transfer::Table;
+use crate::store::transfer::{Load, Row, Snapshot};
 use crate::store::{Store, StoreError};
 
 /// The `format` every manifest names.

@@ -7,7 +7,7 @@ use super::lists::{DisplayRow, ListPage};
 use super::model::{Outcome, SessionInfo, Startup};
 use crate::error::Failure;
 use crate::services::dashboard::Dashboard;
-use crate::store::dashboard::Load;
+use crate::services::dashboard::Load;
 
 /// An input or a result, handled by `App::update`.
 #[derive(Debug)]

@@ -17,8 +17,8 @@ use super::theme::Theme;
 use crate::domain::Department;
 use crate::services::bench::{Figure, summarize};
 use crate::services::dashboard::Dashboard;
-use crate::store::clients::ClientRow;
-use crate::store::dashboard::{Pipeline, SalesTotal};
+use crate::services::dashboard::{Pipeline, SalesTotal};
+use crate::services::rows::ClientRow;
 
 fn client(id: i64) -> DisplayRow {
     DisplayRow::client(ClientRow {

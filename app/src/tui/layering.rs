@@ -3,7 +3,9 @@
 //! changed and tested from its own file.  A module and its own submodules
 //! are one tree (a popup uses its parent's `Popup`, the parent lists its
 //! popups); between any other two modules, a reference goes one way only.
-//! This test reads the sources and fails naming the cycle it finds.
+//! This test reads the sources and fails naming the cycle it finds; a
+//! second one keeps the screens and the command line off the store (they
+//! go through services, which re-export the rows and paging types).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -150,4 +152,24 @@ fn no_tui_module_imports_one_that_imports_it_back() {
             .get(&vec!["app".to_owned()])
             .is_some_and(|to| to.contains(&vec!["screens".to_owned(), "main".to_owned()]))
     );
+}
+
+#[test]
+fn the_screens_and_the_command_line_reach_the_store_only_through_services() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&source.join("tui"), &mut files);
+    sources(&source.join("cli"), &mut files);
+    // Spelled in two parts so this file does not find itself.
+    let needle = ["crate", "::store"].concat();
+    let mut reaching = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a source file");
+        for (number, line) in text.lines().enumerate() {
+            if line.contains(&needle) && !line.trim_start().starts_with("//") {
+                reaching.push(format!("{}:{}", file.strip_prefix(&source).unwrap_or(file).display(), number + 1));
+            }
+        }
+    }
+    assert!(reaching.is_empty(), "use services (rows, paging, …) instead of the store: {reaching:?}");
 }

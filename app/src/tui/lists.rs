@@ -7,13 +7,8 @@ use std::collections::BTreeSet;
 use crate::domain::Department;
 use crate::domain::policy::Owners;
 use crate::services::kinds::{self, Kind};
-use crate::store::audit::AuditRow;
-use crate::store::clients::ClientRow;
-use crate::store::contracts::ContractRow;
-use crate::store::employees::EmployeeRow;
-use crate::store::events::EventRow;
-use crate::store::notifications::NotificationRow;
-use crate::store::paging::{PageRequest, SortColumn};
+use crate::services::paging::{PageRequest, SortColumn};
+use crate::services::rows::{AuditRow, ClientRow, ContractRow, EmployeeRow, EventRow, NotificationRow};
 use crate::text::sanitize;
 
 /// A kind of record list.
@@ -147,12 +142,12 @@ impl ListKind {
     /// The sort fields the store allows.
     pub fn sorts(self) -> &'static [SortColumn] {
         match self {
-            ListKind::Clients => &crate::store::clients::SORTS,
-            ListKind::Contracts => &crate::store::contracts::SORTS,
-            ListKind::Events => &crate::store::events::SORTS,
-            ListKind::Employees => &crate::store::employees::SORTS,
-            ListKind::Audit => &crate::store::audit::SORTS,
-            ListKind::Notifications => &crate::store::notifications::SORTS,
+            ListKind::Clients => kinds::CLIENT.sorts,
+            ListKind::Contracts => kinds::CONTRACT.sorts,
+            ListKind::Events => kinds::EVENT.sorts,
+            ListKind::Employees => kinds::EMPLOYEE.sorts,
+            ListKind::Audit => kinds::AUDIT.sorts,
+            ListKind::Notifications => kinds::NOTIFICATION.sorts,
         }
     }
 

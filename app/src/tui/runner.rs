@@ -15,13 +15,13 @@ use crate::auth::Session;
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::{Failure, FailureKind};
 use crate::services::accounts::{Accounts, EmployeeForm};
+use crate::services::audit::AuditFilter;
 use crate::services::clients::ClientQuery;
 use crate::services::contracts::ContractQuery;
 use crate::services::employees::EmployeeQuery;
 use crate::services::events::EventQuery;
+use crate::services::paging::{Page, PageRequest, Sort, SortDir};
 use crate::services::{self, demo};
-use crate::store::audit::AuditFilter;
-use crate::store::paging::{Page, PageRequest, Sort, SortDir};
 
 /// A list's filters and search in the services' terms.
 enum Wanted {

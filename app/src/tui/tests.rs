@@ -19,10 +19,10 @@ use super::theme::Theme;
 use crate::domain::Department;
 use crate::error::{Failure, FailureKind};
 use crate::services::dashboard::Dashboard;
-use crate::store::clients::ClientRow;
-use crate::store::contracts::ContractRow;
-use crate::store::dashboard::{Load, Pipeline, SalesTotal};
-use crate::store::events::EventRow;
+use crate::services::dashboard::{Load, Pipeline, SalesTotal};
+use crate::services::rows::ClientRow;
+use crate::services::rows::ContractRow;
+use crate::services::rows::EventRow;
 
 const AT: i64 = 1_790_000_000_000;
 
@@ -742,7 +742,7 @@ fn f2_on_the_login_screen_picks_the_next_configured_database() {
 }
 
 fn employee(id: i64, department: Department, active: bool) -> DisplayRow {
-    DisplayRow::employee(crate::store::employees::EmployeeRow {
+    DisplayRow::employee(crate::services::rows::EmployeeRow {
         id,
         first_name: format!("Emma{id}"),
         last_name: "Dupont".into(),
@@ -759,7 +759,7 @@ fn employee(id: i64, department: Department, active: bool) -> DisplayRow {
 }
 
 fn notification(id: i64, read: bool) -> DisplayRow {
-    DisplayRow::notification(crate::store::notifications::NotificationRow {
+    DisplayRow::notification(crate::services::rows::NotificationRow {
         id,
         recipient_id: 3,
         at: AT,
@@ -772,7 +772,7 @@ fn notification(id: i64, read: bool) -> DisplayRow {
 }
 
 fn audit_entry(id: i64) -> DisplayRow {
-    DisplayRow::audit(crate::store::audit::AuditRow {
+    DisplayRow::audit(crate::services::rows::AuditRow {
         id,
         at: AT,
         actor_id: Some(1),
@@ -1191,7 +1191,7 @@ fn failed_effects_answer_their_request_and_a_closed_terminal_quits() {
         search: String::new(),
         sort: "id",
         descending: false,
-        page: crate::store::PageRequest::first(5),
+        page: crate::services::paging::PageRequest::first(5),
     };
     assert!(matches!(
         (Effect::LoadPage { request: 7, query }).failed(failure.clone()),

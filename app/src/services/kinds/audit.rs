@@ -6,7 +6,8 @@ use super::{CliColumn, Column, Detail, Field, Kind, Sort, Type, col, field, loca
 use crate::store::audit::AuditRow;
 
 /// Audit entries.
-pub static AUDIT: Kind<AuditRow> = Kind::new("audit entry", "Audit", &FIELDS, &COLUMNS, &CLI, &DETAIL);
+pub static AUDIT: Kind<AuditRow> =
+    Kind::new("audit entry", "Audit", &FIELDS, &COLUMNS, &CLI, &DETAIL, &crate::store::audit::SORTS);
 
 static FIELDS: [Field<AuditRow>; 8] = [
     field("id", "Entry", Type::Id, false, &[], Sort::No, |r| json!(r.id)),

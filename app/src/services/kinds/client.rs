@@ -9,7 +9,8 @@ use crate::domain::Department::{Management, Sales};
 use crate::store::clients::ClientRow;
 
 /// Clients.
-pub static CLIENT: Kind<ClientRow> = Kind::new("client", "Clients", &FIELDS, &COLUMNS, &CLI, &DETAIL);
+pub static CLIENT: Kind<ClientRow> =
+    Kind::new("client", "Clients", &FIELDS, &COLUMNS, &CLI, &DETAIL, &crate::store::clients::SORTS);
 
 static FIELDS: [Field<ClientRow>; 12] = [
     Field {

@@ -11,7 +11,8 @@ use crate::services::records::money;
 use crate::store::contracts::ContractRow;
 
 /// Contracts.
-pub static CONTRACT: Kind<ContractRow> = Kind::new("contract", "Contracts", &FIELDS, &COLUMNS, &CLI, &DETAIL);
+pub static CONTRACT: Kind<ContractRow> =
+    Kind::new("contract", "Contracts", &FIELDS, &COLUMNS, &CLI, &DETAIL, &crate::store::contracts::SORTS);
 
 static FIELDS: [Field<ContractRow>; 12] = [
     field("id", "Contract", Type::Id, false, &[], Sort::Key, |r| json!(r.id)),

@@ -8,7 +8,8 @@ use crate::domain::Department::Management;
 use crate::store::employees::EmployeeRow;
 
 /// Employees.
-pub static EMPLOYEE: Kind<EmployeeRow> = Kind::new("employee", "Employees", &FIELDS, &COLUMNS, &CLI, &DETAIL);
+pub static EMPLOYEE: Kind<EmployeeRow> =
+    Kind::new("employee", "Employees", &FIELDS, &COLUMNS, &CLI, &DETAIL, &crate::store::employees::SORTS);
 
 static FIELDS: [Field<EmployeeRow>; 11] = [
     field("id", "Employee", Type::Id, false, &[], Sort::Key, |r| json!(r.id)),

@@ -7,7 +7,8 @@ use crate::domain::Department::{Management, Support};
 use crate::store::events::EventRow;
 
 /// Events.
-pub static EVENT: Kind<EventRow> = Kind::new("event", "Events", &FIELDS, &COLUMNS, &CLI, &DETAIL);
+pub static EVENT: Kind<EventRow> =
+    Kind::new("event", "Events", &FIELDS, &COLUMNS, &CLI, &DETAIL, &crate::store::events::SORTS);
 
 static FIELDS: [Field<EventRow>; 15] = [
     field("id", "Event", Type::Id, false, &[], Sort::Key, |r| json!(r.id)),

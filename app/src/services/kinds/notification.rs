@@ -7,7 +7,7 @@ use crate::store::notifications::NotificationRow;
 
 /// Notifications.
 pub static NOTIFICATION: Kind<NotificationRow> =
-    Kind::new("notification", "Notifications", &FIELDS, &COLUMNS, &CLI, &DETAIL);
+    Kind::new("notification", "Notifications", &FIELDS, &COLUMNS, &CLI, &DETAIL, &crate::store::notifications::SORTS);
 
 static FIELDS: [Field<NotificationRow>; 7] = [
     field("id", "Notification", Type::Id, false, &[], Sort::Key, |r| json!(r.id)),

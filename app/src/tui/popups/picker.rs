@@ -8,7 +8,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Popup, Reply};
 use crate::error::Failure;
-use crate::store::dashboard::Load;
+use crate::services::dashboard::Load;
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::theme::Theme;
 

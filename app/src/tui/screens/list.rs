@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState, Wrap};
 use ratatui_textarea::TextArea;
 
 use crate::domain::Department;
-use crate::store::paging::PageRequest;
+use crate::services::paging::PageRequest;
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::{DisplayRow, Filter, ListKind, ListPage, ListQuery, Scope};
 use crate::tui::theme::Theme;

@@ -16,7 +16,7 @@ use super::list::{self, ListView, SearchKey};
 use crate::domain::Department;
 use crate::domain::policy::Who;
 use crate::error::Failure;
-use crate::store::PageRequest;
+use crate::services::paging::PageRequest;
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Save};
 use crate::tui::keymap::{Command, Context, Keymap};
