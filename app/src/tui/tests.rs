@@ -16,6 +16,7 @@ use super::popups::Popup;
 use super::screens::login::Gate;
 use super::screens::main::Tab;
 use super::theme::Theme;
+use super::widgets::form::Fields as _;
 use crate::domain::Department;
 use crate::error::{Failure, FailureKind};
 use crate::services::dashboard::Dashboard;
@@ -274,8 +275,8 @@ fn bootstrap_refuses_bad_fields_inline_and_sends_nothing() {
     typed(&mut app, "Ada");
     assert!(app.update(ctrl('s')).is_empty());
     let Screen::Gate(gate) = &app.screen else { panic!("gate") };
-    assert!(gate.form.fields.iter().any(|field| field.name == "last name" && field.error.is_some()));
-    assert!(gate.form.fields.iter().any(|field| field.name == "password" && field.error.is_some()));
+    assert!(gate.form.fields.list().iter().any(|field| field.name == "last name" && field.error.is_some()));
+    assert!(gate.form.fields.list().iter().any(|field| field.name == "password" && field.error.is_some()));
     snapshot("bootstrap_with_errors_80x24", &app);
 }
 
@@ -923,7 +924,10 @@ fn contracts_sign_pay_and_create_the_event_from_the_table() {
     form.field_mut("end").expect("end").set("2031-05-01 17:00");
     assert!(app.update(ctrl('s')).is_empty(), "the end before the start is refused in the form");
     let main = main_of(&app);
-    let end = main.form.as_ref().and_then(|form| form.form.fields.iter().find(|field| field.name == "end").cloned());
+    let end = main
+        .form
+        .as_ref()
+        .and_then(|form| form.form.fields.list().into_iter().find(|field| field.name == "end").cloned());
     assert!(end.and_then(|field| field.error).is_some_and(|error| error.contains("before")));
 }
 
@@ -1034,7 +1038,7 @@ fn gallery_of_forms_with_errors_and_popups() {
             if let Screen::Main(main) = &mut app.screen
                 && let Some(form) = main.form.as_mut()
             {
-                for field in &mut form.form.fields {
+                for field in form.form.fields.list_mut() {
                     if field.kind == super::widgets::form::FieldKind::Text {
                         field.set("=?");
                     }

@@ -16,13 +16,14 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
 use crate::error::Failure;
+use crate::services::rows::{ClientRow, ContractRow, EmployeeRow, EventRow};
 use crate::tui::effect::{Effect, Save};
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::{DisplayRow, ListKind, Record};
 use crate::tui::popups::{self, Confirmed, Resolution};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::form::{self, Field, Fields, Form};
 use crate::tui::widgets::status::Tone;
 
 /// What a key in a form came to, for the screen under it.
@@ -72,7 +73,7 @@ impl Target {
             | Target::Pay { id }
             | Target::EditEvent { id }
             | Target::EditEmployee { id } => Some(*id),
-            _ => None,
+            Target::NewClient | Target::NewContract { .. } | Target::NewEvent { .. } | Target::NewEmployee => None,
         }
     }
 }
@@ -81,7 +82,7 @@ impl Target {
 #[derive(Clone, Debug)]
 pub struct RecordForm {
     pub target: Target,
-    pub form: Form,
+    pub form: Form<Inputs>,
     pub version: Option<i64>,
     /// The save on its way (request id and what).
     pub saving: Option<(u64, Save)>,
@@ -222,117 +223,318 @@ impl RecordForm {
     }
 }
 
-/// A rule's verdict as a field message.
-fn ok<T>(result: Result<T, validation::Invalid>) -> Result<(), String> {
-    result.map(|_| ()).map_err(|err| err.message)
+/// A rule's verdict as a field's message.
+fn said<T>(result: Result<T, validation::Invalid>) -> Result<T, String> {
+    result.map_err(|invalid| invalid.message)
 }
 
 const DATE_HINT: &str = "YYYY-MM-DD HH:MM (local time)";
+
+/// A client's fields (the last contact only when editing).
+#[derive(Clone, Debug)]
+pub struct ClientInputs {
+    pub first_name: Field,
+    pub last_name: Field,
+    pub email: Field,
+    pub phone: Field,
+    pub company_name: Field,
+    pub last_contact: Option<Field>,
+}
+
+impl Fields for ClientInputs {
+    fn list(&self) -> Vec<&Field> {
+        let mut list = vec![&self.first_name, &self.last_name, &self.email, &self.phone, &self.company_name];
+        list.extend(self.last_contact.as_ref());
+        list
+    }
+
+    fn list_mut(&mut self) -> Vec<&mut Field> {
+        let mut list =
+            vec![&mut self.first_name, &mut self.last_name, &mut self.email, &mut self.phone, &mut self.company_name];
+        list.extend(self.last_contact.as_mut());
+        list
+    }
+}
+
+/// A new contract's fields.
+#[derive(Clone, Debug)]
+pub struct NewContractInputs {
+    pub client: Field,
+    pub total: Field,
+    pub due: Field,
+}
+crate::form_fields!(NewContractInputs { client, total, due });
+
+/// A contract's amounts.
+#[derive(Clone, Debug)]
+pub struct ContractInputs {
+    pub total: Field,
+    pub due: Field,
+}
+crate::form_fields!(ContractInputs { total, due });
+
+/// A payment.
+#[derive(Clone, Debug)]
+pub struct PaymentInputs {
+    pub amount: Field,
+}
+crate::form_fields!(PaymentInputs { amount });
+
+/// An event's fields.
+#[derive(Clone, Debug)]
+pub struct EventInputs {
+    pub name: Field,
+    pub start: Field,
+    pub end: Field,
+    pub location: Field,
+    pub attendees: Field,
+    pub notes: Field,
+}
+crate::form_fields!(EventInputs { name, start, end, location, attendees, notes });
+
+/// An employee's fields.
+#[derive(Clone, Debug)]
+pub struct EmployeeInputs {
+    pub first_name: Field,
+    pub last_name: Field,
+    pub email: Field,
+    pub phone: Field,
+    pub department: Field,
+}
+crate::form_fields!(EmployeeInputs { first_name, last_name, email, phone, department });
+
+/// The fields of whichever record form is open.
+#[derive(Clone, Debug)]
+pub enum Inputs {
+    Client(ClientInputs),
+    NewContract(NewContractInputs),
+    Contract(ContractInputs),
+    Payment(PaymentInputs),
+    Event(EventInputs),
+    Employee(EmployeeInputs),
+}
+
+impl Fields for Inputs {
+    fn list(&self) -> Vec<&Field> {
+        match self {
+            Inputs::Client(inputs) => inputs.list(),
+            Inputs::NewContract(inputs) => inputs.list(),
+            Inputs::Contract(inputs) => inputs.list(),
+            Inputs::Payment(inputs) => inputs.list(),
+            Inputs::Event(inputs) => inputs.list(),
+            Inputs::Employee(inputs) => inputs.list(),
+        }
+    }
+
+    fn list_mut(&mut self) -> Vec<&mut Field> {
+        match self {
+            Inputs::Client(inputs) => inputs.list_mut(),
+            Inputs::NewContract(inputs) => inputs.list_mut(),
+            Inputs::Contract(inputs) => inputs.list_mut(),
+            Inputs::Payment(inputs) => inputs.list_mut(),
+            Inputs::Event(inputs) => inputs.list_mut(),
+            Inputs::Employee(inputs) => inputs.list_mut(),
+        }
+    }
+}
+
+/// An amount typed in a form, in cents.
+fn amount(name: &str, field: &Field) -> Result<i64, String> {
+    field.value().trim().parse::<Money>().map(Money::cents).map_err(|err| format!("The {name} {err}."))
+}
+
+/// A date and time typed in a form, in local time.
+fn date(name: &'static str, field: &Field) -> Result<i64, String> {
+    said(validation::date_time(name, &field.value(), &chrono::Local))
+}
+
+/// The amount due, checked against the total.
+fn due_within(due: Result<i64, String>, total: Result<i64, String>) -> Result<i64, String> {
+    match (due, total) {
+        (Ok(due), Ok(total)) if due > total => Err("The amount due cannot be more than the total.".to_owned()),
+        (due, _) => due,
+    }
+}
+
+impl ClientInputs {
+    fn new(row: Option<&ClientRow>, editing: bool) -> ClientInputs {
+        let text = |value: Option<&str>| value.unwrap_or("").to_owned();
+        ClientInputs {
+            first_name: Field::text("first name", "First name", "", &text(row.map(|c| c.first_name.as_str()))),
+            last_name: Field::text("last name", "Last name", "", &text(row.map(|c| c.last_name.as_str()))),
+            email: Field::text("email", "Email", "name@example.com", &text(row.map(|c| c.email.as_str()))),
+            phone: Field::text(
+                "phone",
+                "Phone",
+                "+33 6 12 34 56 78 (optional)",
+                &text(row.and_then(|c| c.phone.as_deref())),
+            ),
+            company_name: Field::text(
+                "company name",
+                "Company",
+                "(optional)",
+                &text(row.and_then(|c| c.company_name.as_deref())),
+            ),
+            last_contact: editing.then(|| {
+                Field::text(
+                    "last contact",
+                    "Last contact",
+                    DATE_HINT,
+                    &row.and_then(|c| c.last_contact_at).map(local_time).unwrap_or_default(),
+                )
+            }),
+        }
+    }
+
+    fn check(&mut self) {
+        self.first_name.check(said(validation::person_name("first name", &self.first_name.value())));
+        self.last_name.check(said(validation::person_name("last name", &self.last_name.value())));
+        self.email.check(said(validation::email(&self.email.value())));
+        self.phone.check(said(validation::phone(&self.phone.value())));
+        let company = self.company_name.value();
+        self.company_name.check(said(validation::optional_text("company name", &company, 200, false)));
+        if let Some(field) = self.last_contact.as_mut()
+            && !field.value().trim().is_empty()
+        {
+            let checked = date("last contact", field);
+            field.check(checked);
+        }
+    }
+}
+
+impl EventInputs {
+    fn new(row: Option<&EventRow>) -> EventInputs {
+        EventInputs {
+            name: Field::text(
+                "name",
+                "Name",
+                if row.is_some() { "" } else { "Spring gala" },
+                row.map_or("", |v| &v.name),
+            ),
+            start: Field::text("start", "Start", DATE_HINT, &row.map(|v| local_time(v.start_at)).unwrap_or_default()),
+            end: Field::text("end", "End", DATE_HINT, &row.map(|v| local_time(v.end_at)).unwrap_or_default()),
+            location: Field::text(
+                "location",
+                "Location",
+                "(optional)",
+                row.and_then(|v| v.location.as_deref()).unwrap_or(""),
+            ),
+            attendees: Field::text(
+                "attendees",
+                "Attendees",
+                "0",
+                &row.map_or("0".to_owned(), |v| v.attendees.to_string()),
+            ),
+            notes: Field::text("notes", "Notes", "(optional)", row.and_then(|v| v.notes.as_deref()).unwrap_or("")),
+        }
+    }
+
+    fn check(&mut self) {
+        let name = self.name.value();
+        self.name.check(if name.trim().is_empty() {
+            Err("The name is empty: give the event a name.".to_owned())
+        } else {
+            said(validation::optional_text("name", &name, NAME_MAX, false))
+        });
+        let start = date("start", &self.start);
+        let end = date("end", &self.end);
+        self.start.check(start.clone());
+        self.end.check(match (start, end) {
+            (Ok(start), Ok(end)) => said(validation::period(start, end)),
+            (_, end) => end.map(|_| ()),
+        });
+        let location = self.location.value();
+        self.location.check(said(validation::optional_text("location", &location, LOCATION_MAX, false)));
+        let attendees = self.attendees.value();
+        self.attendees.check(said(validation::attendees(&attendees)));
+        let notes = self.notes.value();
+        self.notes.check(said(validation::optional_text("notes", &notes, NOTES_MAX, true)));
+    }
+}
+
+impl EmployeeInputs {
+    fn new(row: Option<&EmployeeRow>) -> EmployeeInputs {
+        let department = row.map_or("SALES".to_owned(), |m| m.department().map(|d| d.to_string()).unwrap_or_default());
+        EmployeeInputs {
+            first_name: Field::text("first name", "First name", "", row.map_or("", |m| &m.first_name)),
+            last_name: Field::text("last name", "Last name", "", row.map_or("", |m| &m.last_name)),
+            email: Field::text("email", "Email", "name@epic-events.test", row.map_or("", |m| &m.email)),
+            phone: Field::text("phone", "Phone", "(optional)", row.and_then(|m| m.phone.as_deref()).unwrap_or("")),
+            department: Field::choice("department", "Department", &DEPARTMENTS, &department),
+        }
+    }
+
+    fn check(&mut self) {
+        self.first_name.check(said(validation::person_name("first name", &self.first_name.value())));
+        self.last_name.check(said(validation::person_name("last name", &self.last_name.value())));
+        self.email.check(said(validation::email(&self.email.value())));
+        self.phone.check(said(validation::phone(&self.phone.value())));
+    }
+}
 
 impl RecordForm {
     /// The form for `target`, filled from `row` for edits.
     pub fn open(target: Target, row: Option<&DisplayRow>) -> RecordForm {
         let record = row.map(|row| &row.record);
-        let (title, fields) = match (&target, record) {
-            (Target::EditClient { id }, Some(Record::Client(c))) => (
-                format!("Edit client {id}"),
-                vec![
-                    Field::text("first name", "First name", "", &c.first_name),
-                    Field::text("last name", "Last name", "", &c.last_name),
-                    Field::text("email", "Email", "name@example.com", &c.email),
-                    Field::text("phone", "Phone", "+33 6 12 34 56 78 (optional)", c.phone.as_deref().unwrap_or("")),
-                    Field::text("company name", "Company", "(optional)", c.company_name.as_deref().unwrap_or("")),
-                    Field::text(
-                        "last contact",
-                        "Last contact",
-                        DATE_HINT,
-                        &c.last_contact_at.map(local_time).unwrap_or_default(),
-                    ),
-                ],
-            ),
-            (Target::NewClient, _) | (Target::EditClient { .. }, _) => (
-                "New client (yours)".to_owned(),
-                vec![
-                    Field::text("first name", "First name", "", ""),
-                    Field::text("last name", "Last name", "", ""),
-                    Field::text("email", "Email", "name@example.com", ""),
-                    Field::text("phone", "Phone", "+33 6 12 34 56 78 (optional)", ""),
-                    Field::text("company name", "Company", "(optional)", ""),
-                ],
-            ),
+        let (title, inputs) = match (&target, record) {
+            (Target::EditClient { id }, Some(Record::Client(c))) => {
+                (format!("Edit client {id}"), Inputs::Client(ClientInputs::new(Some(c), true)))
+            }
+            (Target::NewClient | Target::EditClient { .. }, _) => {
+                ("New client (yours)".to_owned(), Inputs::Client(ClientInputs::new(None, false)))
+            }
             (Target::NewContract { client_id }, _) => (
                 "New contract".to_owned(),
-                vec![
-                    Field::text(
+                Inputs::NewContract(NewContractInputs {
+                    client: Field::text(
                         "client",
                         "Client id",
                         "the client's number",
                         &client_id.map(|id| id.to_string()).unwrap_or_default(),
                     ),
-                    Field::text("total", "Total amount", "12000.50", ""),
-                    Field::text("amount due", "Amount due", "(the total when empty)", ""),
-                ],
+                    total: Field::text("total", "Total amount", "12000.50", ""),
+                    due: Field::text("amount due", "Amount due", "(the total when empty)", ""),
+                }),
             ),
-            (Target::EditContract { id }, Some(Record::Contract(k))) => (
-                format!("Edit contract {id}"),
-                vec![
-                    Field::text("total", "Total amount", "12000.50", &money(k.total_cents)),
-                    Field::text("amount due", "Amount due", "0 to the total", &money(k.due_cents)),
-                ],
-            ),
-            (Target::Pay { id }, Some(Record::Contract(k))) => (
-                format!("Payment on contract {id} ({} due)", money(k.due_cents)),
-                vec![Field::text("payment", "Amount paid", "500.00", "")],
-            ),
-            (Target::NewEvent { contract_id }, _) => (
-                format!("New event for contract {contract_id}"),
-                vec![
-                    Field::text("name", "Name", "Spring gala", ""),
-                    Field::text("start", "Start", DATE_HINT, ""),
-                    Field::text("end", "End", DATE_HINT, ""),
-                    Field::text("location", "Location", "(optional)", ""),
-                    Field::text("attendees", "Attendees", "0", "0"),
-                    Field::text("notes", "Notes", "(optional)", ""),
-                ],
-            ),
-            (Target::EditEvent { id }, Some(Record::Event(v))) => (
-                format!("Edit event {id}"),
-                vec![
-                    Field::text("name", "Name", "", &v.name),
-                    Field::text("start", "Start", DATE_HINT, &local_time(v.start_at)),
-                    Field::text("end", "End", DATE_HINT, &local_time(v.end_at)),
-                    Field::text("location", "Location", "(optional)", v.location.as_deref().unwrap_or("")),
-                    Field::text("attendees", "Attendees", "0", &v.attendees.to_string()),
-                    Field::text("notes", "Notes", "(optional)", v.notes.as_deref().unwrap_or("")),
-                ],
-            ),
-            (Target::EditEmployee { id }, Some(Record::Employee(m))) => (
-                format!("Edit employee {id}"),
-                vec![
-                    Field::text("first name", "First name", "", &m.first_name),
-                    Field::text("last name", "Last name", "", &m.last_name),
-                    Field::text("email", "Email", "name@epic-events.test", &m.email),
-                    Field::text("phone", "Phone", "(optional)", m.phone.as_deref().unwrap_or("")),
-                    Field::choice(
-                        "department",
-                        "Department",
-                        &DEPARTMENTS,
-                        &m.department().map(|d| d.to_string()).unwrap_or_default(),
-                    ),
-                ],
-            ),
-            _ => (
-                "New employee".to_owned(),
-                vec![
-                    Field::text("first name", "First name", "", ""),
-                    Field::text("last name", "Last name", "", ""),
-                    Field::text("email", "Email", "name@epic-events.test", ""),
-                    Field::text("phone", "Phone", "(optional)", ""),
-                    Field::choice("department", "Department", &DEPARTMENTS, "SALES"),
-                ],
-            ),
+            (Target::EditContract { id } | Target::Pay { id }, contract) => {
+                let contract = match contract {
+                    Some(Record::Contract(k)) => Some(k),
+                    _ => None,
+                };
+                let cents = |pick: fn(&ContractRow) -> i64| contract.map(|k| money(pick(k))).unwrap_or_default();
+                if matches!(target, Target::Pay { .. }) {
+                    (
+                        format!("Payment on contract {id} ({} due)", cents(|k| k.due_cents)),
+                        Inputs::Payment(PaymentInputs { amount: Field::text("payment", "Amount paid", "500.00", "") }),
+                    )
+                } else {
+                    (
+                        format!("Edit contract {id}"),
+                        Inputs::Contract(ContractInputs {
+                            total: Field::text("total", "Total amount", "12000.50", &cents(|k| k.total_cents)),
+                            due: Field::text("amount due", "Amount due", "0 to the total", &cents(|k| k.due_cents)),
+                        }),
+                    )
+                }
+            }
+            (Target::NewEvent { contract_id }, _) => {
+                (format!("New event for contract {contract_id}"), Inputs::Event(EventInputs::new(None)))
+            }
+            (Target::EditEvent { id }, event) => {
+                let event = match event {
+                    Some(Record::Event(v)) => Some(v),
+                    _ => None,
+                };
+                (format!("Edit event {id}"), Inputs::Event(EventInputs::new(event)))
+            }
+            (Target::EditEmployee { id }, Some(Record::Employee(m))) => {
+                (format!("Edit employee {id}"), Inputs::Employee(EmployeeInputs::new(Some(m))))
+            }
+            (Target::NewEmployee | Target::EditEmployee { .. }, _) => {
+                ("New employee".to_owned(), Inputs::Employee(EmployeeInputs::new(None)))
+            }
         };
-        RecordForm { target, form: Form::new(title, fields), version: row.map(|row| row.version), saving: None }
+        RecordForm { target, form: Form::new(title, inputs), version: row.map(|row| row.version), saving: None }
     }
 
     /// Fills the form again from the record as it is now (after a
@@ -348,193 +550,133 @@ impl RecordForm {
     /// save when all hold.
     pub fn check(&mut self) -> Option<Save> {
         self.form.clear_errors();
-        let local = chrono::Local;
-        let form = &mut self.form;
-        let mut errors: Vec<(&'static str, String)> = Vec::new();
-        let mut check = |name: &'static str, result: Result<(), String>| {
-            if let Err(message) = result {
-                errors.push((name, message));
-            }
-        };
-        let value = |name: &str| form.value(name);
-        let amount = |name: &'static str, text: &str| -> Result<i64, String> {
-            text.trim().parse::<Money>().map(Money::cents).map_err(|err| format!("The {name} {err}."))
-        };
-        let date =
-            |name: &'static str, text: &str| validation::date_time(name, text, &local).map_err(|err| err.message);
-        match &self.target {
-            Target::NewClient | Target::EditClient { .. } | Target::NewEmployee | Target::EditEmployee { .. } => {
-                check("first name", ok(validation::person_name("first name", &value("first name"))));
-                check("last name", ok(validation::person_name("last name", &value("last name"))));
-                check("email", ok(validation::email(&value("email"))));
-                check("phone", ok(validation::phone(&value("phone"))));
-                if matches!(self.target, Target::NewClient | Target::EditClient { .. }) {
-                    check(
-                        "company name",
-                        ok(validation::optional_text("company name", &value("company name"), 200, false)),
-                    );
-                }
-                if let Target::EditClient { .. } = self.target {
-                    let text = value("last contact");
-                    if !text.trim().is_empty() {
-                        check("last contact", date("last contact", &text).map(|_| ()));
-                    }
-                }
-            }
-            Target::NewContract { .. } => {
-                let client = value("client");
-                check(
-                    "client",
+        match &mut self.form.fields {
+            Inputs::Client(inputs) => inputs.check(),
+            Inputs::Employee(inputs) => inputs.check(),
+            Inputs::Event(inputs) => inputs.check(),
+            Inputs::NewContract(inputs) => {
+                let client = inputs.client.value();
+                inputs.client.check(
                     client
                         .trim()
                         .parse::<i64>()
-                        .map(|_| ())
                         .map_err(|_| "The client id is a number: the client's id from the Clients tab.".to_owned()),
                 );
-                let total = amount("total", &value("total"));
-                check("total", total.clone().map(|_| ()));
-                let due = value("amount due");
-                if !due.trim().is_empty() {
-                    let due = amount("amount due", &due);
-                    check(
-                        "amount due",
-                        match (due, total) {
-                            (Ok(due), Ok(total)) if due > total => {
-                                Err("The amount due cannot be more than the total.".to_owned())
-                            }
-                            (due, _) => due.map(|_| ()),
-                        },
-                    );
+                let total = amount("total", &inputs.total);
+                inputs.total.check(total.clone());
+                if !inputs.due.value().trim().is_empty() {
+                    let due = due_within(amount("amount due", &inputs.due), total);
+                    inputs.due.check(due);
                 }
             }
-            Target::EditContract { .. } => {
-                let total = amount("total", &value("total"));
-                check("total", total.clone().map(|_| ()));
-                let due = amount("amount due", &value("amount due"));
-                check(
-                    "amount due",
-                    match (due, total) {
-                        (Ok(due), Ok(total)) if due > total => {
-                            Err("The amount due cannot be more than the total.".to_owned())
-                        }
-                        (due, _) => due.map(|_| ()),
-                    },
-                );
+            Inputs::Contract(inputs) => {
+                let total = amount("total", &inputs.total);
+                inputs.total.check(total.clone());
+                let due = due_within(amount("amount due", &inputs.due), total);
+                inputs.due.check(due);
             }
-            Target::Pay { .. } => check("payment", amount("payment", &value("payment")).map(|_| ())),
-            Target::NewEvent { .. } | Target::EditEvent { .. } => {
-                let name = value("name");
-                check(
-                    "name",
-                    if name.trim().is_empty() {
-                        Err("The name is empty: give the event a name.".to_owned())
-                    } else {
-                        ok(validation::optional_text("name", &name, NAME_MAX, false))
-                    },
-                );
-                let start = date("start", &value("start"));
-                let end = date("end", &value("end"));
-                check("start", start.clone().map(|_| ()));
-                check(
-                    "end",
-                    match (start, end) {
-                        (Ok(start), Ok(end)) => ok(validation::period(start, end)),
-                        (_, end) => end.map(|_| ()),
-                    },
-                );
-                check("location", ok(validation::optional_text("location", &value("location"), LOCATION_MAX, false)));
-                check("attendees", ok(validation::attendees(&value("attendees"))));
-                check("notes", ok(validation::optional_text("notes", &value("notes"), NOTES_MAX, true)));
+            Inputs::Payment(inputs) => {
+                let paid = amount("payment", &inputs.amount);
+                inputs.amount.check(paid);
             }
         }
-        for (name, message) in errors {
-            if let Some(field) = form.field_mut(name) {
-                field.error = Some(message);
-            }
-        }
-        if form.has_errors() {
-            form.focus_first_error();
+        if self.form.has_errors() {
+            self.form.focus_first_error();
             return None;
         }
-        Some(self.change())
+        self.change()
     }
 
-    /// The change the (valid) form asks for: for edits, only changed fields.
-    fn change(&self) -> Save {
-        let form = &self.form;
-        let value = |name: &str| form.value(name);
-        let changed = |name: &str| form.changed(name);
+    /// The change the (valid) form asks for: for edits, only changed
+    /// fields; `None` when the target and the fields do not match (a bug).
+    fn change(&self) -> Option<Save> {
         let version = self.version;
-        match &self.target {
-            Target::NewClient => Save::NewClient(ClientForm {
-                first_name: value("first name"),
-                last_name: value("last name"),
-                email: value("email"),
-                phone: value("phone"),
-                company_name: value("company name"),
-            }),
-            Target::EditClient { id } => Save::EditClient {
-                id: *id,
-                edit: ClientEdit {
-                    first_name: changed("first name"),
-                    last_name: changed("last name"),
-                    email: changed("email"),
-                    phone: changed("phone"),
-                    company_name: changed("company name"),
-                    last_contact: changed("last contact"),
-                },
-                version,
-            },
-            Target::NewContract { .. } => Save::NewContract {
-                client_id: value("client").trim().parse().unwrap_or_default(),
-                total: value("total"),
-                due: value("amount due"),
-            },
-            Target::EditContract { id } => {
-                Save::EditContract { id: *id, total: changed("total"), due: changed("amount due"), version }
+        let fields = &self.form.fields;
+        let save = match &self.target {
+            Target::NewClient => {
+                let Inputs::Client(c) = fields else { return None };
+                Save::NewClient(ClientForm {
+                    first_name: c.first_name.value(),
+                    last_name: c.last_name.value(),
+                    email: c.email.value(),
+                    phone: c.phone.value(),
+                    company_name: c.company_name.value(),
+                })
             }
-            Target::Pay { id } => Save::Pay { id: *id, amount: value("payment"), version },
-            Target::NewEvent { contract_id } => Save::NewEvent {
-                contract_id: *contract_id,
-                form: EventForm {
-                    name: value("name"),
-                    start: value("start"),
-                    end: value("end"),
-                    location: value("location"),
-                    attendees: value("attendees"),
-                    notes: value("notes"),
-                },
-            },
-            Target::EditEvent { id } => Save::EditEvent {
-                id: *id,
-                edit: EventEdit {
-                    name: changed("name"),
-                    start: changed("start"),
-                    end: changed("end"),
-                    location: changed("location"),
-                    attendees: changed("attendees"),
-                    notes: changed("notes"),
-                },
-                version,
-            },
-            Target::NewEmployee => Save::NewEmployee(EmployeeForm {
-                first_name: value("first name"),
-                last_name: value("last name"),
-                email: value("email"),
-                phone: value("phone"),
-                department: value("department"),
-            }),
-            Target::EditEmployee { id } => Save::EditEmployee {
-                id: *id,
-                edit: EmployeeEdit {
-                    first_name: changed("first name"),
-                    last_name: changed("last name"),
-                    email: changed("email"),
-                    phone: changed("phone"),
-                    department: changed("department"),
-                },
-                version,
-            },
-        }
+            Target::EditClient { id } => {
+                let Inputs::Client(c) = fields else { return None };
+                let edit = ClientEdit {
+                    first_name: c.first_name.edited(),
+                    last_name: c.last_name.edited(),
+                    email: c.email.edited(),
+                    phone: c.phone.edited(),
+                    company_name: c.company_name.edited(),
+                    last_contact: c.last_contact.as_ref().and_then(Field::edited),
+                };
+                Save::EditClient { id: *id, edit, version }
+            }
+            Target::NewContract { .. } => {
+                let Inputs::NewContract(k) = fields else { return None };
+                Save::NewContract {
+                    client_id: k.client.value().trim().parse().unwrap_or_default(),
+                    total: k.total.value(),
+                    due: k.due.value(),
+                }
+            }
+            Target::EditContract { id } => {
+                let Inputs::Contract(k) = fields else { return None };
+                Save::EditContract { id: *id, total: k.total.edited(), due: k.due.edited(), version }
+            }
+            Target::Pay { id } => {
+                let Inputs::Payment(p) = fields else { return None };
+                Save::Pay { id: *id, amount: p.amount.value(), version }
+            }
+            Target::NewEvent { contract_id } => {
+                let Inputs::Event(v) = fields else { return None };
+                let form = EventForm {
+                    name: v.name.value(),
+                    start: v.start.value(),
+                    end: v.end.value(),
+                    location: v.location.value(),
+                    attendees: v.attendees.value(),
+                    notes: v.notes.value(),
+                };
+                Save::NewEvent { contract_id: *contract_id, form }
+            }
+            Target::EditEvent { id } => {
+                let Inputs::Event(v) = fields else { return None };
+                let edit = EventEdit {
+                    name: v.name.edited(),
+                    start: v.start.edited(),
+                    end: v.end.edited(),
+                    location: v.location.edited(),
+                    attendees: v.attendees.edited(),
+                    notes: v.notes.edited(),
+                };
+                Save::EditEvent { id: *id, edit, version }
+            }
+            Target::NewEmployee => {
+                let Inputs::Employee(m) = fields else { return None };
+                Save::NewEmployee(EmployeeForm {
+                    first_name: m.first_name.value(),
+                    last_name: m.last_name.value(),
+                    email: m.email.value(),
+                    phone: m.phone.value(),
+                    department: m.department.value(),
+                })
+            }
+            Target::EditEmployee { id } => {
+                let Inputs::Employee(m) = fields else { return None };
+                let edit = EmployeeEdit {
+                    first_name: m.first_name.edited(),
+                    last_name: m.last_name.edited(),
+                    email: m.email.edited(),
+                    phone: m.phone.edited(),
+                    department: m.department.edited(),
+                };
+                Save::EditEmployee { id: *id, edit, version }
+            }
+        };
+        Some(save)
     }
 }

@@ -7,13 +7,14 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::domain::validation;
 use crate::error::Failure;
 use crate::services::accounts::EmployeeForm;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::form::{self, Field, Form};
+use crate::tui::widgets::form::{self, Field, Fields, Form};
 
 /// Which of the three it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,11 +27,66 @@ pub enum Gate {
     ChangePassword,
 }
 
+/// The login form.
+#[derive(Clone, Debug)]
+pub struct LoginInputs {
+    pub email: Field,
+    pub password: Field,
+}
+crate::form_fields!(LoginInputs { email, password });
+
+/// The first manager's form.
+#[derive(Clone, Debug)]
+pub struct BootstrapInputs {
+    pub first_name: Field,
+    pub last_name: Field,
+    pub email: Field,
+    pub phone: Field,
+    pub password: Field,
+    pub confirm: Field,
+}
+crate::form_fields!(BootstrapInputs { first_name, last_name, email, phone, password, confirm });
+
+/// The password change form.
+#[derive(Clone, Debug)]
+pub struct PasswordInputs {
+    pub current: Field,
+    pub new: Field,
+    pub confirm: Field,
+}
+crate::form_fields!(PasswordInputs { current, new, confirm });
+
+/// The fields of whichever gate is on screen.
+#[derive(Clone, Debug)]
+pub enum GateInputs {
+    Login(Box<LoginInputs>),
+    Bootstrap(Box<BootstrapInputs>),
+    Password(Box<PasswordInputs>),
+}
+
+impl Fields for GateInputs {
+    fn list(&self) -> Vec<&Field> {
+        match self {
+            GateInputs::Login(inputs) => inputs.list(),
+            GateInputs::Bootstrap(inputs) => inputs.list(),
+            GateInputs::Password(inputs) => inputs.list(),
+        }
+    }
+
+    fn list_mut(&mut self) -> Vec<&mut Field> {
+        match self {
+            GateInputs::Login(inputs) => inputs.list_mut(),
+            GateInputs::Bootstrap(inputs) => inputs.list_mut(),
+            GateInputs::Password(inputs) => inputs.list_mut(),
+        }
+    }
+}
+
 /// A gate screen's state.
 #[derive(Clone, Debug)]
 pub struct GateScreen {
     pub gate: Gate,
-    pub form: Form,
+    pub form: Form<GateInputs>,
     /// Information above the form (demo logins, what happened).
     pub notice: Option<String>,
 }
@@ -38,13 +94,11 @@ pub struct GateScreen {
 impl GateScreen {
     /// The login screen, email prefilled.
     pub fn login(email: &str) -> GateScreen {
-        let mut form = Form::new(
-            "Log in",
-            vec![
-                Field::text("email", "Email", "you@epic-events.test", email),
-                Field::secret("password", "Password", ""),
-            ],
-        );
+        let inputs = LoginInputs {
+            email: Field::text("email", "Email", "you@epic-events.test", email),
+            password: Field::secret("password", "Password", ""),
+        };
+        let mut form = Form::new("Log in", GateInputs::Login(Box::new(inputs)));
         if !email.is_empty() {
             form.focus = 1;
         }
@@ -58,20 +112,17 @@ impl GateScreen {
 
     /// The first-run screen.
     pub fn bootstrap() -> GateScreen {
-        let form = Form::new(
-            "Create the first manager",
-            vec![
-                Field::text("first name", "First name", "", ""),
-                Field::text("last name", "Last name", "", ""),
-                Field::text("email", "Email", "you@epic-events.test", ""),
-                Field::text("phone", "Phone", "(optional)", ""),
-                Field::secret("password", "Password", "8 to 128 characters"),
-                Field::secret("confirm", "Again", "the same password"),
-            ],
-        );
+        let inputs = BootstrapInputs {
+            first_name: Field::text("first name", "First name", "", ""),
+            last_name: Field::text("last name", "Last name", "", ""),
+            email: Field::text("email", "Email", "you@epic-events.test", ""),
+            phone: Field::text("phone", "Phone", "(optional)", ""),
+            password: Field::secret("password", "Password", "8 to 128 characters"),
+            confirm: Field::secret("confirm", "Again", "the same password"),
+        };
         GateScreen {
             gate: Gate::Bootstrap,
-            form,
+            form: Form::new("Create the first manager", GateInputs::Bootstrap(Box::new(inputs))),
             notice: Some(
                 "Nobody has an account in this database yet. Create the first manager (MANAGEMENT), \
                  or press F2 to load the demo company and log in with a demo login."
@@ -82,17 +133,14 @@ impl GateScreen {
 
     /// The forced password change.
     pub fn change_password() -> GateScreen {
-        let form = Form::new(
-            "Choose a new password",
-            vec![
-                Field::secret("current", "Current password", "the one you logged in with"),
-                Field::secret("new", "New password", "8 to 128 characters"),
-                Field::secret("confirm", "Again", "the same new password"),
-            ],
-        );
+        let inputs = PasswordInputs {
+            current: Field::secret("current", "Current password", "the one you logged in with"),
+            new: Field::secret("new", "New password", "8 to 128 characters"),
+            confirm: Field::secret("confirm", "Again", "the same new password"),
+        };
         GateScreen {
             gate: Gate::ChangePassword,
-            form,
+            form: Form::new("Choose a new password", GateInputs::Password(Box::new(inputs))),
             notice: Some("Your account needs a new password before you go on.".to_owned()),
         }
     }
@@ -114,6 +162,11 @@ impl GateScreen {
             Gate::ChangePassword => format!("{save} or Enter on the last field: change · Ctrl-c: quit"),
         }
     }
+}
+
+/// A rule's verdict as a field's message.
+fn said<T>(result: Result<T, validation::Invalid>) -> Result<T, String> {
+    result.map_err(|invalid| invalid.message)
 }
 
 /// The databases the login screen can switch between with F2.
@@ -191,64 +244,49 @@ impl GateScreen {
     fn submit(&mut self, sh: &mut Shared) {
         let form = &mut self.form;
         form.clear_errors();
-        let effect = match self.gate {
-            Gate::Login => {
-                if form.value("email").trim().is_empty() {
-                    form.fields[0].error = Some("Type your email address.".to_owned());
+        let differ = || Err::<(), _>("The two passwords differ: type the same one twice.".to_owned());
+        let effect = match &mut form.fields {
+            GateInputs::Login(inputs) => {
+                let email = inputs.email.value().trim().to_owned();
+                if email.is_empty() {
+                    inputs.email.check(Err::<(), _>("Type your email address.".to_owned()));
                 }
-                if form.value("password").is_empty() {
-                    form.fields[1].error = Some("Type your password.".to_owned());
+                if inputs.password.value().is_empty() {
+                    inputs.password.check(Err::<(), _>("Type your password.".to_owned()));
                 }
-                Effect::Login { email: form.value("email").trim().to_owned(), password: form.value("password") }
+                Effect::Login { email, password: inputs.password.value() }
             }
-            Gate::Bootstrap => {
+            GateInputs::Bootstrap(inputs) => {
                 let employee = EmployeeForm {
-                    first_name: form.value("first name"),
-                    last_name: form.value("last name"),
-                    email: form.value("email"),
-                    phone: form.value("phone"),
+                    first_name: inputs.first_name.value(),
+                    last_name: inputs.last_name.value(),
+                    email: inputs.email.value(),
+                    phone: inputs.phone.value(),
                     department: "MANAGEMENT".to_owned(),
                 };
-                let checks = [
-                    ("first name", crate::domain::validation::person_name("first name", &employee.first_name).err()),
-                    ("last name", crate::domain::validation::person_name("last name", &employee.last_name).err()),
-                    ("email", crate::domain::validation::email(&employee.email).err()),
-                    ("phone", crate::domain::validation::phone(&employee.phone).err()),
-                ];
-                for (name, invalid) in checks {
-                    if let (Some(invalid), Some(field)) = (invalid, form.field_mut(name)) {
-                        field.error = Some(invalid.message);
-                    }
-                }
-                let password = form.value("password");
-                if let Err(err) = crate::auth::password::check_new(&password, &employee.email) {
-                    if let Some(field) = form.field_mut("password") {
-                        field.error = Some(Failure::from(err).message);
-                    }
-                } else if password != form.value("confirm")
-                    && let Some(field) = form.field_mut("confirm")
-                {
-                    field.error = Some("The two passwords differ: type the same one twice.".to_owned());
+                inputs.first_name.check(said(validation::person_name("first name", &employee.first_name)));
+                inputs.last_name.check(said(validation::person_name("last name", &employee.last_name)));
+                inputs.email.check(said(validation::email(&employee.email)));
+                inputs.phone.check(said(validation::phone(&employee.phone)));
+                let password = inputs.password.value();
+                match crate::auth::password::check_new(&password, &employee.email) {
+                    Err(err) => inputs.password.check(Err::<(), _>(Failure::from(err).message)),
+                    Ok(()) if password != inputs.confirm.value() => inputs.confirm.check(differ()),
+                    Ok(()) => {}
                 }
                 Effect::CreateFirstManager { form: employee, password }
             }
-            Gate::ChangePassword => {
-                let new = form.value("new");
-                if form.value("current").is_empty()
-                    && let Some(field) = form.field_mut("current")
-                {
-                    field.error = Some("Type the password you logged in with.".to_owned());
+            GateInputs::Password(inputs) => {
+                let new = inputs.new.value();
+                if inputs.current.value().is_empty() {
+                    inputs.current.check(Err::<(), _>("Type the password you logged in with.".to_owned()));
                 }
-                if let Err(err) = crate::auth::password::check_new(&new, "") {
-                    if let Some(field) = form.field_mut("new") {
-                        field.error = Some(Failure::from(err).message);
-                    }
-                } else if new != form.value("confirm")
-                    && let Some(field) = form.field_mut("confirm")
-                {
-                    field.error = Some("The two passwords differ: type the same one twice.".to_owned());
+                match crate::auth::password::check_new(&new, "") {
+                    Err(err) => inputs.new.check(Err::<(), _>(Failure::from(err).message)),
+                    Ok(()) if new != inputs.confirm.value() => inputs.confirm.check(differ()),
+                    Ok(()) => {}
                 }
-                Effect::ChangePassword { current: form.value("current"), new }
+                Effect::ChangePassword { current: inputs.current.value(), new }
             }
         };
         if form.has_errors() {
@@ -272,11 +310,7 @@ impl GateScreen {
         self.form.saving = false;
         self.form.message = Some(failure.message);
         // A refused password is typed again, never kept.
-        for field in &mut self.form.fields {
-            if field.kind == form::FieldKind::Secret {
-                field.reset("");
-            }
-        }
+        self.form.forget_secrets();
         if self.gate == Gate::Login {
             self.form.focus = 1;
         }

@@ -91,6 +91,18 @@ impl Field {
         self.value() != self.original
     }
 
+    /// The value when it changed (what an edit sends).
+    pub fn edited(&self) -> Option<String> {
+        self.changed().then(|| self.value())
+    }
+
+    /// Marks the field with `result`'s message when it is an error.
+    pub fn check<T>(&mut self, result: Result<T, String>) {
+        if let Err(message) = result {
+            self.error = Some(message);
+        }
+    }
+
     /// Gives a key to the field; false when it was not for the field.
     pub fn key(&mut self, key: &KeyEvent) -> bool {
         if let FieldKind::Choice(options) = self.kind {
@@ -123,11 +135,20 @@ impl Field {
     }
 }
 
+/// The fields of one form, as a struct with a named member per field (the
+/// code reads `inputs.email`, never a field looked up by its label).
+pub trait Fields {
+    /// The fields in the order they are shown.
+    fn list(&self) -> Vec<&Field>;
+    /// The same, to change them.
+    fn list_mut(&mut self) -> Vec<&mut Field>;
+}
+
 /// A form: its fields, which has focus, and a message for the whole form.
 #[derive(Clone, Debug)]
-pub struct Form {
+pub struct Form<F> {
     pub title: String,
-    pub fields: Vec<Field>,
+    pub fields: F,
     pub focus: usize,
     /// Why the last save failed, or a note for the whole form.
     pub message: Option<String>,
@@ -135,54 +156,58 @@ pub struct Form {
     pub saving: bool,
 }
 
-impl Form {
+impl<F: Fields> Form<F> {
     /// A form with focus on its first field.
-    pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Form {
+    pub fn new(title: impl Into<String>, fields: F) -> Form<F> {
         Form { title: title.into(), fields, focus: 0, message: None, saving: false }
     }
 
     /// Whether any field changed.
     pub fn dirty(&self) -> bool {
-        self.fields.iter().any(|field| field.changed())
+        self.fields.list().iter().any(|field| field.changed())
     }
 
-    /// The value of the field named `name`.
+    /// The value of the field named `name` (tests read forms this way).
+    #[cfg(test)]
     pub fn value(&self, name: &str) -> String {
-        self.fields.iter().find(|field| field.name == name).map(Field::value).unwrap_or_default()
+        self.fields.list().iter().find(|field| field.name == name).map(|field| field.value()).unwrap_or_default()
     }
 
-    /// The field named `name`.
+    /// The field named `name` (tests type into forms this way).
+    #[cfg(test)]
     pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
-        self.fields.iter_mut().find(|field| field.name == name)
+        self.fields.list_mut().into_iter().find(|field| field.name == name)
     }
 
-    /// The value of a field when it changed.
-    pub fn changed(&self, name: &str) -> Option<String> {
-        self.fields.iter().find(|field| field.name == name && field.changed()).map(Field::value)
+    fn count(&self) -> usize {
+        self.fields.list().len()
     }
 
     /// Moves focus to the next field (wrapping).
     pub fn next(&mut self) {
-        if !self.fields.is_empty() {
-            self.focus = (self.focus + 1) % self.fields.len();
+        let count = self.count();
+        if count > 0 {
+            self.focus = (self.focus + 1) % count;
         }
     }
 
     /// Moves focus to the previous field (wrapping).
     pub fn previous(&mut self) {
-        if !self.fields.is_empty() {
-            self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+        let count = self.count();
+        if count > 0 {
+            self.focus = (self.focus + count - 1) % count;
         }
     }
 
     /// Whether focus is on the last field.
     pub fn on_last(&self) -> bool {
-        self.focus + 1 >= self.fields.len()
+        self.focus + 1 >= self.count()
     }
 
     /// Gives a key to the focused field.
     pub fn key(&mut self, key: &KeyEvent) -> bool {
-        match self.fields.get_mut(self.focus) {
+        let focus = self.focus;
+        match self.fields.list_mut().into_iter().nth(focus) {
             Some(field) => field.key(key),
             None => false,
         }
@@ -190,14 +215,15 @@ impl Form {
 
     /// Pastes into the focused field.
     pub fn paste(&mut self, text: &str) {
-        if let Some(field) = self.fields.get_mut(self.focus) {
+        let focus = self.focus;
+        if let Some(field) = self.fields.list_mut().into_iter().nth(focus) {
             field.paste(text);
         }
     }
 
     /// Clears the messages of every field.
     pub fn clear_errors(&mut self) {
-        for field in &mut self.fields {
+        for field in self.fields.list_mut() {
             field.error = None;
         }
         self.message = None;
@@ -205,13 +231,22 @@ impl Form {
 
     /// Whether any field has a message.
     pub fn has_errors(&self) -> bool {
-        self.fields.iter().any(|field| field.error.is_some())
+        self.fields.list().iter().any(|field| field.error.is_some())
     }
 
     /// Focuses the first field with a message.
     pub fn focus_first_error(&mut self) {
-        if let Some(index) = self.fields.iter().position(|field| field.error.is_some()) {
+        if let Some(index) = self.fields.list().iter().position(|field| field.error.is_some()) {
             self.focus = index;
+        }
+    }
+
+    /// Empties every masked field (a refused password is typed again).
+    pub fn forget_secrets(&mut self) {
+        for field in self.fields.list_mut() {
+            if field.kind == FieldKind::Secret {
+                field.reset("");
+            }
         }
     }
 
@@ -219,16 +254,33 @@ impl Form {
     /// message, borders and footer), with a blank line between fields
     /// when `spaced`.
     pub fn height(&self) -> u16 {
-        let errors = self.fields.iter().filter(|field| field.error.is_some()).count();
+        let fields = self.fields.list();
+        let errors = fields.iter().filter(|field| field.error.is_some()).count();
         let message = if self.message.is_some() { 3 } else { 0 };
-        (self.fields.len() * 2 + errors * 2 + message + 3) as u16
+        (fields.len() * 2 + errors * 2 + message + 3) as u16
     }
+}
+
+/// Implements [`Fields`] for a struct whose members are all fields, listed
+/// in the order they are shown.
+#[macro_export]
+macro_rules! form_fields {
+    ($name:ident { $($field:ident),+ $(,)? }) => {
+        impl $crate::tui::widgets::form::Fields for $name {
+            fn list(&self) -> Vec<&$crate::tui::widgets::form::Field> {
+                vec![$(&self.$field),+]
+            }
+            fn list_mut(&mut self) -> Vec<&mut $crate::tui::widgets::form::Field> {
+                vec![$(&mut self.$field),+]
+            }
+        }
+    };
 }
 
 /// Draws a form in `area`: a label and an underlined input per line, the
 /// message of a refused field under it, blank lines between fields when
 /// there is room.
-pub fn render(frame: &mut Frame, area: Rect, form: &Form, theme: Theme, footer: &str) {
+pub fn render<F: Fields>(frame: &mut Frame, area: Rect, form: &Form<F>, theme: Theme, footer: &str) {
     use ratatui::style::{Modifier, Style};
     let block = Block::bordered().title(Span::styled(format!(" {} ", form.title), theme.title()));
     let inner = block.inner(area);
@@ -236,15 +288,16 @@ pub fn render(frame: &mut Frame, area: Rect, form: &Form, theme: Theme, footer: 
     if inner.height == 0 || inner.width < 4 {
         return;
     }
-    let label_width = form.fields.iter().map(|field| field.label.len() as u16).max().unwrap_or(0).min(18) + 3;
-    let errors = form.fields.iter().filter(|field| field.error.is_some()).count() as u16;
+    let fields = form.fields.list();
+    let label_width = fields.iter().map(|field| field.label.len() as u16).max().unwrap_or(0).min(18) + 3;
+    let errors = fields.iter().filter(|field| field.error.is_some()).count() as u16;
     let message_rows = if form.message.is_some() { 3 } else { 0 };
-    let needed = form.fields.len() as u16 + errors * 2 + message_rows + 1;
-    let spaced = needed + form.fields.len() as u16 <= inner.height;
+    let needed = fields.len() as u16 + errors * 2 + message_rows + 1;
+    let spaced = needed + fields.len() as u16 <= inner.height;
     let bottom = inner.y + inner.height - 1;
     let mut y = inner.y + u16::from(spaced);
     let input_width = inner.width.saturating_sub(label_width + 2).min(60);
-    for (index, field) in form.fields.iter().enumerate() {
+    for (index, field) in fields.iter().enumerate() {
         if y >= bottom {
             break;
         }
