@@ -151,7 +151,7 @@ on_sqlite!(refresh_rotates_and_a_reused_token_ends_the_family, async |db: &commo
     let store = db.store().await;
     let authority = another_install(store.clone(), &settings(), &clock);
 
-    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    let login = authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login");
     let second = authority.refresh(&login.refresh).await.expect("refresh");
     assert_ne!(second.refresh, login.refresh, "refresh rotates");
     assert_ne!(second.access, login.access);
@@ -167,7 +167,7 @@ on_sqlite!(refresh_rotates_and_a_reused_token_ends_the_family, async |db: &commo
 
     // An access token is not a refresh token, and tokens of another key
     // (another install) are refused.
-    let fresh = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login again");
+    let fresh = authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login again");
     assert!(authority.refresh(&fresh.access).await.is_err());
     let foreign = first.accounts.store().clone();
     let other = another_install(foreign, &settings(), &clock);
@@ -185,7 +185,7 @@ on_sqlite!(a_refresh_whose_reply_was_lost_can_be_retried, async |db: &common::Te
     bootstrap(&first).await;
     let store = db.store().await;
     let authority = another_install(store.clone(), &settings(), &clock);
-    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    let login = authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login");
     clock.advance_ms(61_000);
     // The new pair never reached the client (killed, store failed).
     let lost = authority.refresh(&login.refresh).await.expect("refresh");
@@ -199,7 +199,7 @@ on_sqlite!(a_refresh_whose_reply_was_lost_can_be_retried, async |db: &common::Te
     assert_eq!(audit_actions(db, "session.reuse_detected").await, 1);
 
     // Past the grace period, a second presentation is reuse.
-    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    let login = authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login");
     clock.advance_ms(61_000);
     let next = authority.refresh(&login.refresh).await.expect("refresh");
     clock.advance_ms(11_000);
@@ -215,7 +215,7 @@ on_sqlite!(a_revoked_family_stays_dead_even_with_a_live_row, async |db: &common:
     let first = machine(db, &clock).await;
     bootstrap(&first).await;
     let authority = another_install(db.store().await, &settings(), &clock);
-    let login = authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login");
+    let login = authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login");
     clock.advance_ms(1_000);
     let next = authority.refresh(&login.refresh).await.expect("refresh");
     let raw = db.raw().await;
@@ -399,11 +399,11 @@ on_sqlite!(stored_hashes_with_old_costs_are_upgraded_at_login, async |db: &commo
     let store = db.store().await;
     let stronger = AuthSettings { argon2_memory_kib: 512, argon2_iterations: 2, ..settings() };
     let authority = another_install(store.clone(), &stronger, &clock);
-    authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login with the old hash");
+    authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login with the old hash");
     let raw = db.raw().await;
     let sql = "SELECT password_hash FROM credentials";
     let row = raw.query_one_raw(Statement::from_string(raw.get_database_backend(), sql)).await.expect("query");
     let hash: String = row.expect("row").try_get("", "password_hash").expect("hash");
     assert!(hash.starts_with("$argon2id$v=19$m=512,t=2,p=1$"), "{hash}");
-    authority.login("ada@example.com", MANAGER_PASSWORD).await.expect("login with the new hash");
+    authority.login(&"ada@example.com".into(), MANAGER_PASSWORD).await.expect("login with the new hash");
 });

@@ -41,7 +41,7 @@ async fn authority(db: &common::TeamDb) -> DatabaseAuthority {
 
 async fn login(db: &common::TeamDb, email: &str, password: &str) -> Person {
     let authority = authority(db).await;
-    let tokens = authority.login(email, password).await.expect("login");
+    let tokens = authority.login(&email.into(), password).await.expect("login");
     let session = authority.verify(&tokens.access).await.expect("verify");
     Person { id: session.employee_id, department: session.department, access: tokens.access, refresh: tokens.refresh }
 }
@@ -669,10 +669,10 @@ async fn postgres_the_database_counts_failures_rotates_and_expires() {
     // Five failures lock an address, known or not; the message never says which.
     for address in ["manager@demo.test", "nobody@demo.test"] {
         for _ in 0..4 {
-            let wrong = authority.login(address, "not-the-password").await.expect_err("wrong");
+            let wrong = authority.login(&address.into(), "not-the-password").await.expect_err("wrong");
             assert!(matches!(wrong, AuthError::WrongCredentials), "{address}: {wrong}");
         }
-        let locked = authority.login(address, "not-the-password").await.expect_err("locked");
+        let locked = authority.login(&address.into(), "not-the-password").await.expect_err("locked");
         assert!(matches!(locked, AuthError::Locked { .. }), "{address}: {locked}");
         assert!(locked.to_string().contains("try again in 60 seconds"), "{locked}");
     }
@@ -740,12 +740,12 @@ async fn postgres_the_database_counts_failures_rotates_and_expires() {
         .expect("row");
     assert_eq!(answer.try_get::<String>("", "status").expect("status"), "ok", "a later transaction");
     raw.close().await.ok();
-    let still = authority.login("manager@demo.test", DEMO_PASSWORD).await.expect_err("locked");
+    let still = authority.login(&"manager@demo.test".into(), DEMO_PASSWORD).await.expect_err("locked");
     assert!(matches!(still, AuthError::Locked { .. }), "a right password does not pass a lock");
     assert_eq!(number(&db, "SELECT count(*) FROM audit_entries WHERE action = 'login.lockout'").await, 2);
     // The lock ends (moved into the past by the owner, as time would).
     db.as_owner("UPDATE login_attempts SET locked_until = 1").await;
-    let first = authority.login("MANAGER@demo.test", DEMO_PASSWORD).await.expect("unlocked");
+    let first = authority.login(&"MANAGER@demo.test".into(), DEMO_PASSWORD).await.expect("unlocked");
 
     // Rotation, the lost-reply retry, and reuse ending the family.
     let second = authority.refresh(&first.refresh).await.expect("refresh");
@@ -765,7 +765,7 @@ async fn postgres_the_database_counts_failures_rotates_and_expires() {
         &AuthSettings { access_token_seconds: 3, ..settings() },
     )
     .expect("authority");
-    let tokens = short.login("manager@demo.test", DEMO_PASSWORD).await.expect("login");
+    let tokens = short.login(&"manager@demo.test".into(), DEMO_PASSWORD).await.expect("login");
     short.verify(&tokens.access).await.expect("fresh");
     tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
     assert!(short.verify(&tokens.access).await.is_err(), "expired");
@@ -783,7 +783,7 @@ async fn postgres_the_database_counts_failures_rotates_and_expires() {
     )
     .expect("authority");
     db.as_owner("UPDATE auth_settings SET max_access_seconds = 60").await;
-    let capped = long.login("manager@demo.test", DEMO_PASSWORD).await.expect("login");
+    let capped = long.login(&"manager@demo.test".into(), DEMO_PASSWORD).await.expect("login");
     let payload: serde_json::Value =
         serde_json::from_slice(&base64_url_decode(capped.access.split('.').nth(1).expect("payload"))).expect("json");
     assert_eq!(payload["exp"].as_i64().expect("exp") - payload["iat"].as_i64().expect("iat"), 60);

@@ -17,8 +17,8 @@ use super::secrets::{self, SecretStore};
 use super::tokens::{self, SigningKey, TokenKind, digest};
 use super::{AuthError, lockout};
 use crate::config::AuthSettings;
-use crate::domain::Department;
 use crate::domain::time::Clock;
+use crate::domain::{Department, Email};
 use crate::store::accounts::{AccountsTx, LoginRecord};
 use crate::store::audit::NewAuditEntry;
 use crate::store::employees::NewEmployee;
@@ -91,7 +91,7 @@ impl Session {
 #[async_trait::async_trait]
 pub trait SessionAuthority: Send + Sync {
     /// Checks an email and password; on success opens a session family.
-    async fn login(&self, email: &str, password: &str) -> Result<Tokens, AuthError>;
+    async fn login(&self, email: &Email, password: &str) -> Result<Tokens, AuthError>;
     /// Exchanges a refresh token for a new pair; a token presented twice
     /// ends its whole family.
     async fn refresh(&self, refresh_token: &str) -> Result<Tokens, AuthError>;
@@ -253,8 +253,8 @@ pub(crate) fn check_first_manager(new: &NewEmployee, password: &str) -> Result<(
 }
 
 /// The lockout key of an address: lower-cased, digested.
-fn email_key(email: &str) -> String {
-    digest(&email.trim().to_lowercase())
+fn email_key(email: &Email) -> String {
+    digest(&email.folded())
 }
 
 fn entry(
@@ -286,13 +286,13 @@ fn by_session(session: &Session, action: &'static str, record_id: i64, changes: 
 
 #[async_trait::async_trait]
 impl SessionAuthority for LocalAuthority {
-    async fn login(&self, email: &str, password: &str) -> Result<Tokens, AuthError> {
+    async fn login(&self, email: &Email, password: &str) -> Result<Tokens, AuthError> {
         let key = email_key(email);
         // Reads first, in a short transaction: the password check below
         // takes a while and must not hold the database.
         let tx = self.store.read_accounts().await?;
         let attempts = tx.attempts(&key).await?;
-        let record = tx.login_record(email.trim()).await?;
+        let record = tx.login_record(email.as_str()).await?;
         tx.commit().await?;
 
         let now = self.clock.now_ms();
@@ -489,7 +489,7 @@ impl SessionAuthority for LocalAuthority {
         }
         let tx = self.store.read_accounts().await?;
         let record = tx.login_record_by_id(session.employee_id).await?.ok_or_else(AuthError::session_ended)?;
-        let key = email_key(&record.email);
+        let key = email_key(&Email::typed(&record.email));
         let attempts = tx.attempts(&key).await?;
         tx.commit().await?;
         // Guessing the current password here counts, and locks, exactly
@@ -595,7 +595,7 @@ impl SessionAuthority for LocalAuthority {
         let tx = self.store.begin_accounts().await?;
         tx.set_password(employee_id, &phc, true, now).await?;
         let ended = tx.revoke_employee_sessions(employee_id, now, None).await?;
-        tx.clear_failures(&email_key(&record.email)).await?;
+        tx.clear_failures(&email_key(&Email::typed(&record.email))).await?;
         let details = json!({"must_change_password": {"before": record.must_change_password, "after": true}, "sessions_ended": ended});
         tx.audit(now, by_session(by, "employee.reset_password", employee_id, details)).await?;
         tx.commit().await?;
@@ -605,7 +605,7 @@ impl SessionAuthority for LocalAuthority {
     async fn unlock(&self, by: &Session, employee_id: i64) -> Result<bool, AuthError> {
         let record = self.managed(by, employee_id, "unlock accounts").await?;
         let now = self.clock.now_ms();
-        let key = email_key(&record.email);
+        let key = email_key(&Email::typed(&record.email));
         let tx = self.store.begin_accounts().await?;
         let before = tx.attempts(&key).await?;
         tx.clear_failures(&key).await?;

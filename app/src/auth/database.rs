@@ -11,7 +11,7 @@ use super::authority::{check_first_manager, require_management};
 use super::password::{self, FreshKey, Hashing};
 use super::{AuthError, Session, SessionAuthority, Tokens};
 use crate::config::AuthSettings;
-use crate::domain::Department;
+use crate::domain::{Department, Email};
 use crate::store::employees::NewEmployee;
 use crate::store::team::{Issued, NewKey};
 use crate::store::{Store, StoreError};
@@ -102,10 +102,10 @@ fn tokens(answer: Issued) -> Result<Tokens, AuthError> {
 
 #[async_trait::async_trait]
 impl SessionAuthority for DatabaseAuthority {
-    async fn login(&self, email: &str, password: &str) -> Result<Tokens, AuthError> {
+    async fn login(&self, email: &Email, password: &str) -> Result<Tokens, AuthError> {
         // Unknown addresses get a stable fake salt: the same work is done,
         // and the database answers "wrong" without saying why.
-        let (challenge, key) = self.attempt(email.trim(), password).await?;
+        let (challenge, key) = self.attempt(email.as_str(), password).await?;
         tokens(self.store.login_with_key(challenge, &key, self.access_seconds).await?)
     }
 

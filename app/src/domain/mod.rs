@@ -3,10 +3,12 @@
 //! but std and small crates.
 
 pub mod department;
+pub mod email;
 pub mod money;
 pub mod policy;
 pub mod time;
 pub mod validation;
 
 pub use department::Department;
+pub use email::Email;
 pub use money::Money;

@@ -17,7 +17,7 @@ use crate::auth::{AuthError, DatabaseAuthority, LocalAuthority, Session, Session
 use crate::config::{AuthSettings, DatabaseTarget, Settings};
 use crate::domain::time::{Clock, SystemClock};
 use crate::domain::validation;
-use crate::domain::{Department, policy};
+use crate::domain::{Department, Email, policy};
 use crate::error::Failure;
 use crate::store::employees::{EmployeeRow, NewEmployee};
 use crate::store::{Backend, Store};
@@ -152,7 +152,7 @@ impl Accounts {
     /// Checks an email and password and keeps the new session's tokens.
     /// The session may still require a password change.
     pub async fn login(&self, email: &str, password: &str) -> Result<Session, Failure> {
-        let tokens = self.authority.login(email, password).await?;
+        let tokens = self.authority.login(&Email::typed(email), password).await?;
         // A login replaces the session kept here: end the old one rather
         // than leave it live, unreachable, for days.
         if let Ok(Some(previous)) = self.load().await {

@@ -89,7 +89,7 @@ pub async fn run(
     let settings = AuthSettings::default();
     let app_store = super::database::open(app).await?;
     let authority = DatabaseAuthority::new(app_store.clone(), &settings)?;
-    let tokens = authority.login("sales@demo.test", DEMO_PASSWORD).await.map_err(|err| {
+    let tokens = authority.login(&"sales@demo.test".into(), DEMO_PASSWORD).await.map_err(|err| {
         Failure::invalid(format!(
             "Cannot log in as the demo salesperson on the app role's URL ({err}): seed demo data first."
         ))

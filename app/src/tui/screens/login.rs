@@ -247,8 +247,8 @@ impl GateScreen {
         let differ = || Err::<(), _>("The two passwords differ: type the same one twice.".to_owned());
         let effect = match &mut form.fields {
             GateInputs::Login(inputs) => {
-                let email = inputs.email.value().trim().to_owned();
-                if email.is_empty() {
+                let email = inputs.email.value();
+                if crate::domain::Email::typed(&email).is_empty() {
                     inputs.email.check(Err::<(), _>("Type your email address.".to_owned()));
                 }
                 if inputs.password.value().is_empty() {
