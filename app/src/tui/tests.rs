@@ -359,12 +359,12 @@ fn tabs_switch_with_numbers_brackets_and_the_command_line() {
     assert_eq!(query.page.limit, 19, "a page fills the table at 80×24");
     app.update(ch(']'));
     let main = main_of(&app);
-    assert_eq!(main.tab, Tab::Contracts);
+    assert_eq!(main.tab, Tab::List(ListKind::Contracts));
     app.update(ch(':'));
     typed(&mut app, "events");
     app.update(key(KeyCode::Enter));
     let main = main_of(&app);
-    assert_eq!(main.tab, Tab::Events);
+    assert_eq!(main.tab, Tab::List(ListKind::Events));
     app.update(ch(':'));
     typed(&mut app, "audit");
     app.update(key(KeyCode::Enter));
@@ -833,7 +833,7 @@ fn a_manager_deactivates_and_reactivates_employees_but_never_themselves() {
 fn sales_never_see_the_audit_tab_and_managers_read_it() {
     let (mut app, _) = logged_in(Department::Sales, 80, 24);
     let main = main_of(&app);
-    assert!(!Tab::all(main.me.department).contains(&Tab::Audit));
+    assert!(!Tab::all(main.me.department).contains(&Tab::List(ListKind::Audit)));
     let (mut manager, _) = logged_in(Department::Management, 160, 48);
     show(&mut manager, '6', vec![audit_entry(1), audit_entry(2)]);
     snapshot("audit_160x48", &manager);
@@ -842,7 +842,7 @@ fn sales_never_see_the_audit_tab_and_managers_read_it() {
     assert_eq!(query.sort, "actor_name", "the audit sorts by who, too");
     app.update(ch('6'));
     let main = main_of(&app);
-    assert_eq!(main.tab, Tab::Notifications, "tab 6 of SALES is their notifications");
+    assert_eq!(main.tab, Tab::List(ListKind::Notifications), "tab 6 of SALES is their notifications");
 }
 
 #[test]
@@ -1151,7 +1151,7 @@ fn paste_goes_to_the_command_line_or_nowhere_while_a_popup_is_open() {
     app.update(Action::Paste("events".into()));
     app.update(key(KeyCode::Enter));
     let main = main_of(&app);
-    assert_eq!(main.tab, Tab::Events);
+    assert_eq!(main.tab, Tab::List(ListKind::Events));
 }
 
 #[test]

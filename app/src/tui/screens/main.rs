@@ -27,32 +27,27 @@ use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::status::Tone;
 
-/// A tab of the main screen.
+/// A tab of the main screen: Home, or one of the record lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tab {
     Home,
-    Clients,
-    Contracts,
-    Events,
-    Employees,
-    Audit,
-    Notifications,
+    List(ListKind),
 }
 
 impl Tab {
     /// The tab's title.
     pub fn title(self) -> &'static str {
-        match self.kind() {
-            Some(kind) => kind.title(),
-            None => "Home",
+        match self {
+            Tab::List(kind) => kind.title(),
+            Tab::Home => "Home",
         }
     }
 
     /// A short title for narrow terminals.
     pub fn short(self) -> &'static str {
         match self {
-            Tab::Employees => "Staff",
-            Tab::Notifications => "Inbox",
+            Tab::List(ListKind::Employees) => "Staff",
+            Tab::List(ListKind::Notifications) => "Inbox",
             other => other.title(),
         }
     }
@@ -61,35 +56,19 @@ impl Tab {
     pub fn kind(self) -> Option<ListKind> {
         match self {
             Tab::Home => None,
-            Tab::Clients => Some(ListKind::Clients),
-            Tab::Contracts => Some(ListKind::Contracts),
-            Tab::Events => Some(ListKind::Events),
-            Tab::Employees => Some(ListKind::Employees),
-            Tab::Audit => Some(ListKind::Audit),
-            Tab::Notifications => Some(ListKind::Notifications),
-        }
-    }
-
-    /// The name `:` takes for it.
-    pub fn command_name(self) -> &'static str {
-        match self {
-            Tab::Home => "home",
-            Tab::Clients => "clients",
-            Tab::Contracts => "contracts",
-            Tab::Events => "events",
-            Tab::Employees => "employees",
-            Tab::Audit => "audit",
-            Tab::Notifications => "notifications",
+            Tab::List(kind) => Some(kind),
         }
     }
 
     /// The tabs a department sees, in order: the audit log is MANAGEMENT's.
     pub fn all(department: Department) -> Vec<Tab> {
-        let mut tabs = vec![Tab::Home, Tab::Clients, Tab::Contracts, Tab::Events, Tab::Employees];
+        use ListKind::*;
+        let mut tabs = vec![Tab::Home];
+        tabs.extend([Clients, Contracts, Events, Employees].map(Tab::List));
         if department == Department::Management {
-            tabs.push(Tab::Audit);
+            tabs.push(Tab::List(Audit));
         }
-        tabs.push(Tab::Notifications);
+        tabs.push(Tab::List(Notifications));
         tabs
     }
 }
@@ -126,7 +105,7 @@ impl Main {
         }
         // Each department lands on its own work: SUPPORT on their upcoming
         // events, the others on their dashboard.
-        let tab = if me.department == Department::Support { Tab::Events } else { Tab::Home };
+        let tab = if me.department == Department::Support { Tab::List(ListKind::Events) } else { Tab::Home };
         Main { me, tab, home: HomeState::default(), views, form: None, commands: Default::default() }
     }
 
@@ -509,18 +488,12 @@ impl Main {
             "" => {}
             "export" => return self.export(None, sh),
             other if other.starts_with("export ") => return self.export(Some(other["export ".len()..].trim()), sh),
-            "inbox" => self.go(Tab::Notifications, sh)?,
+            "inbox" => self.go(Tab::List(ListKind::Notifications), sh)?,
             other => {
-                let every = [
-                    Tab::Home,
-                    Tab::Clients,
-                    Tab::Contracts,
-                    Tab::Events,
-                    Tab::Employees,
-                    Tab::Audit,
-                    Tab::Notifications,
-                ];
-                match every.into_iter().find(|tab| tab.command_name() == other) {
+                // `:clients`, `:audit`… name a tab by its title; those
+                // the department does not have are refused by name below.
+                let every = Tab::all(Department::Management);
+                match every.into_iter().find(|tab| tab.title().eq_ignore_ascii_case(other)) {
                     Some(tab) => self.go(tab, sh)?,
                     None => {
                         return Err(format!(
@@ -588,7 +561,7 @@ impl Main {
             Action::UnreadCounted(Ok(count)) => {
                 let changed = count != sh.unread;
                 sh.unread = count;
-                if changed && self.tab == Tab::Notifications {
+                if changed && self.tab == Tab::List(ListKind::Notifications) {
                     self.reload(false, sh);
                 }
             }
