@@ -35,10 +35,7 @@ static FIELDS: [Field<AuditRow>; 8] = [
 ];
 
 fn record(row: &AuditRow) -> String {
-    match row.record_id {
-        Some(id) => format!("{} {id}", row.record_kind),
-        None => row.record_kind.clone(),
-    }
+    super::record_label(&row.record_kind, row.record_id, " ")
 }
 
 static COLUMNS: [Column<AuditRow>; 5] = [
@@ -53,14 +50,7 @@ static CLI: [CliColumn<AuditRow>; 5] = [
     CliColumn { header: "AT", flexible: false, cell: |r| local(r.at) },
     CliColumn { header: "WHO", flexible: true, cell: |r| r.actor_name.clone() },
     CliColumn { header: "ACTION", flexible: false, cell: |r| r.action.clone() },
-    CliColumn {
-        header: "RECORD",
-        flexible: false,
-        cell: |r| match r.record_id {
-            Some(id) => format!("{}:{id}", r.record_kind),
-            None => r.record_kind.clone(),
-        },
-    },
+    CliColumn { header: "RECORD", flexible: false, cell: |r| super::record_label(&r.record_kind, r.record_id, ":") },
     CliColumn { header: "CHANGES", flexible: true, cell: |r| r.changes.clone() },
 ];
 

@@ -250,6 +250,15 @@ pub(crate) fn maybe(text: &Option<String>) -> String {
     text.clone().unwrap_or_default()
 }
 
+/// The record an entry is about: its kind, and its id after `between`
+/// when it has one ("client 12", "client:12").
+pub(crate) fn record_label(kind: &str, id: Option<i64>, between: &str) -> String {
+    match id {
+        Some(id) => format!("{kind}{between}{id}"),
+        None => kind.to_owned(),
+    }
+}
+
 /// A person's full name.
 pub(crate) fn person(first: &str, last: &str) -> String {
     format!("{first} {last}")

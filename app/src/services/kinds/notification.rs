@@ -20,10 +20,7 @@ static FIELDS: [Field<NotificationRow>; 7] = [
 ];
 
 fn record(row: &NotificationRow) -> String {
-    match row.record_id {
-        Some(id) => format!("{} {id}", row.record_kind),
-        None => row.record_kind.clone(),
-    }
+    super::record_label(&row.record_kind, row.record_id, " ")
 }
 
 static COLUMNS: [Column<NotificationRow>; 4] = [
