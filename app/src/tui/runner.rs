@@ -110,11 +110,13 @@ impl Effect {
 /// Performs effects on tokio tasks and sends back their results.
 #[derive(Clone)]
 pub struct Runner {
-    shared: Arc<Shared>,
+    inner: Arc<Inner>,
     actions: mpsc::UnboundedSender<Action>,
 }
 
-struct Shared {
+/// What every clone of the runner shares: the settings, the database in
+/// use, and which export was asked to stop.
+struct Inner {
     settings: Settings,
     database: Mutex<Database>,
     /// The export asked to stop (its request id; 0 for none).
@@ -140,7 +142,7 @@ impl Runner {
     ) -> Runner {
         let database = Mutex::new(Database { target, profile, accounts: None });
         Runner {
-            shared: Arc::new(Shared { settings, database, cancelled_export: std::sync::atomic::AtomicU64::new(0) }),
+            inner: Arc::new(Inner { settings, database, cancelled_export: std::sync::atomic::AtomicU64::new(0) }),
             actions,
         }
     }
@@ -149,7 +151,7 @@ impl Runner {
     pub fn spawn(&self, effect: Effect) {
         match effect {
             Effect::CancelExport { request } => {
-                self.shared.cancelled_export.store(request, std::sync::atomic::Ordering::SeqCst);
+                self.inner.cancelled_export.store(request, std::sync::atomic::Ordering::SeqCst);
                 return;
             }
             Effect::Clipboard { .. } => return,
@@ -188,11 +190,11 @@ impl Runner {
     /// The accounts of the database, opened on first use (and again after
     /// a failure to open, so a database that comes back is found).
     async fn accounts(&self) -> Result<Arc<Accounts>, Failure> {
-        let mut database = self.shared.database.lock().await;
+        let mut database = self.inner.database.lock().await;
         if let Some(accounts) = database.accounts.as_ref() {
             return Ok(accounts.clone());
         }
-        let accounts = Arc::new(Accounts::open(&database.target, &self.shared.settings).await?);
+        let accounts = Arc::new(Accounts::open(&database.target, &self.inner.settings).await?);
         database.accounts = Some(accounts.clone());
         Ok(accounts)
     }
@@ -262,15 +264,15 @@ impl Runner {
             Err(failure) if failure.kind == crate::error::FailureKind::Unauthenticated => None,
             Err(failure) => return Err(failure),
         };
-        let profile = self.shared.database.lock().await.profile.clone();
-        let profiles = self.shared.settings.profiles.keys().cloned().collect();
+        let profile = self.inner.database.lock().await.profile.clone();
+        let profiles = self.inner.settings.profiles.keys().cloned().collect();
         Ok(Startup { database: accounts.database().to_owned(), session, empty, profile, profiles })
     }
 
     /// Closes the database in use and points at the profile `name`.
     async fn use_profile(&self, name: &str) -> Result<(), Failure> {
-        let target = DatabaseTarget::resolve(Some(name), &self.shared.settings)?;
-        let mut database = self.shared.database.lock().await;
+        let target = DatabaseTarget::resolve(Some(name), &self.inner.settings)?;
+        let mut database = self.inner.database.lock().await;
         if let Some(accounts) = database.accounts.take()
             && let Ok(accounts) = Arc::try_unwrap(accounts)
         {
@@ -299,7 +301,7 @@ impl Runner {
         // The load needs the database to itself: close this side's pool
         // first (it is opened again on the next effect).
         let (open, target) = {
-            let mut database = self.shared.database.lock().await;
+            let mut database = self.inner.database.lock().await;
             (database.accounts.take(), database.target.clone())
         };
         if let Some(accounts) = open
@@ -395,7 +397,7 @@ impl Runner {
         query.page = PageRequest::first(EXPORT_PAGE_ROWS);
         let mut rows = 0u64;
         loop {
-            if self.shared.cancelled_export.load(std::sync::atomic::Ordering::SeqCst) == request {
+            if self.inner.cancelled_export.load(std::sync::atomic::Ordering::SeqCst) == request {
                 return Err(Failure::invalid("Export cancelled: the partial file was removed."));
             }
             let page = match tokio::time::timeout(EFFECT_TIMEOUT, self.page(&query)).await {
