@@ -67,6 +67,23 @@ on_both_backends!(entity_columns_are_the_live_columns, async |db: &common::TestD
     }
 });
 
+on_both_backends!(an_export_bundle_carries_every_column, async |db: &common::TestDb| {
+    use epic_crm::services::transfer::Table;
+    let raw = db.raw().await;
+    let backend = db.store().await.backend();
+    for table in Table::ALL {
+        let carried: BTreeSet<String> = table.columns(backend).iter().map(|column| (*column).to_owned()).collect();
+        let live = live_columns(&raw, table.name()).await;
+        let left_out: Vec<_> = live.difference(&carried).collect();
+        let unknown: Vec<_> = carried.difference(&live).collect();
+        assert!(
+            left_out.is_empty() && unknown.is_empty(),
+            "{}: a bundle leaves out {left_out:?} and names {unknown:?} (store/transfer.rs)",
+            table.name()
+        );
+    }
+});
+
 /// The indexes the declared sort fields name (`Sort::Index`).
 fn sort_indexes() -> Vec<(&'static str, &'static str, &'static str)> {
     use epic_crm::services::kinds::{self, Kind, Sort};

@@ -713,6 +713,16 @@ pub const EVENT_COLUMNS: [&str; 12] = [
     "version",
 ];
 
+impl Table {
+    /// The columns a row of this table is exported from and inserted into,
+    /// in [`push_values`] order: every column of the table (a test holds
+    /// them to the live schema, so a new column cannot be left out of the
+    /// bundle).
+    pub fn columns(self, backend: Backend) -> &'static [&'static str] {
+        insert_columns(self, backend)
+    }
+}
+
 /// The columns a row of `table` is inserted into, in [`push_values`] order.
 fn insert_columns(table: Table, backend: Backend) -> &'static [&'static str] {
     match (table, backend) {
