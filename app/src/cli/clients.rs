@@ -1,6 +1,7 @@
 //! `epic-crm clients list | show | create | update | reassign`.
 
 use crate::services::kinds;
+use crate::services::kinds::Described as _;
 use clap::{Args, Subcommand};
 
 use super::Format;

@@ -1,6 +1,7 @@
 //! `epic-crm contracts list | show | create | update | pay | sign | delete`.
 
 use crate::services::kinds;
+use crate::services::kinds::Described as _;
 use clap::{Args, Subcommand};
 
 use super::Format;

@@ -2,6 +2,7 @@
 //! without a login, then employees managed by MANAGEMENT.
 
 use crate::services::kinds;
+use crate::services::kinds::Described as _;
 use clap::{Args, Subcommand};
 
 use super::Format;

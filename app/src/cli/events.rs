@@ -1,6 +1,7 @@
 //! `epic-crm events list | show | create | update | assign | unassign`.
 
 use crate::services::kinds;
+use crate::services::kinds::Described as _;
 use clap::{Args, Subcommand};
 
 use super::Format;

@@ -2,6 +2,7 @@
 //! wrapping, JSON and CSV for machines, and text from the database made
 //! harmless for the terminal.
 
+use crate::services::kinds::Described as _;
 use serde_json::Value;
 
 use super::Format;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::domain::Department;
 use crate::domain::policy::Owners;
-use crate::services::kinds::{self, Kind};
+use crate::services::kinds::{self, Described, Kind};
 use crate::services::paging::{PageRequest, SortColumn};
 use crate::services::rows::{AuditRow, ClientRow, ContractRow, EmployeeRow, EventRow, NotificationRow};
 use crate::text::sanitize;
@@ -103,52 +103,36 @@ impl Filter {
 pub use crate::services::kinds::ColumnView as Column;
 
 impl ListKind {
+    /// The record kind it lists, as declared in `services::kinds`.
+    pub fn described(self) -> &'static dyn Described {
+        match self {
+            ListKind::Clients => &kinds::CLIENT,
+            ListKind::Contracts => &kinds::CONTRACT,
+            ListKind::Events => &kinds::EVENT,
+            ListKind::Employees => &kinds::EMPLOYEE,
+            ListKind::Audit => &kinds::AUDIT,
+            ListKind::Notifications => &kinds::NOTIFICATION,
+        }
+    }
+
     /// The tab title.
     pub fn title(self) -> &'static str {
-        match self {
-            ListKind::Clients => kinds::CLIENT.title,
-            ListKind::Contracts => kinds::CONTRACT.title,
-            ListKind::Events => kinds::EVENT.title,
-            ListKind::Employees => kinds::EMPLOYEE.title,
-            ListKind::Audit => kinds::AUDIT.title,
-            ListKind::Notifications => kinds::NOTIFICATION.title,
-        }
+        self.described().title()
     }
 
     /// A record of this list, in a sentence ("client 12").
     pub fn noun(self) -> &'static str {
-        match self {
-            ListKind::Clients => kinds::CLIENT.noun,
-            ListKind::Contracts => kinds::CONTRACT.noun,
-            ListKind::Events => kinds::EVENT.noun,
-            ListKind::Employees => kinds::EMPLOYEE.noun,
-            ListKind::Audit => kinds::AUDIT.noun,
-            ListKind::Notifications => kinds::NOTIFICATION.noun,
-        }
+        self.described().noun()
     }
 
     /// The table's columns.
-    pub fn columns(self) -> Vec<Column> {
-        match self {
-            ListKind::Clients => kinds::CLIENT.column_views(),
-            ListKind::Contracts => kinds::CONTRACT.column_views(),
-            ListKind::Events => kinds::EVENT.column_views(),
-            ListKind::Employees => kinds::EMPLOYEE.column_views(),
-            ListKind::Audit => kinds::AUDIT.column_views(),
-            ListKind::Notifications => kinds::NOTIFICATION.column_views(),
-        }
+    pub fn columns(self) -> &'static [Column] {
+        self.described().column_views()
     }
 
     /// The sort fields the store allows.
     pub fn sorts(self) -> &'static [SortColumn] {
-        match self {
-            ListKind::Clients => kinds::CLIENT.sorts,
-            ListKind::Contracts => kinds::CONTRACT.sorts,
-            ListKind::Events => kinds::EVENT.sorts,
-            ListKind::Employees => kinds::EMPLOYEE.sorts,
-            ListKind::Audit => kinds::AUDIT.sorts,
-            ListKind::Notifications => kinds::NOTIFICATION.sorts,
-        }
+        self.described().sorts()
     }
 
     /// The columns that can be sorted by, as indexes into `columns()`.
@@ -258,14 +242,7 @@ pub struct DisplayRow {
 
 /// The CSV columns of a list: the CLI's field names of its record kind.
 pub fn csv_fields(kind: ListKind) -> &'static [&'static str] {
-    match kind {
-        ListKind::Clients => kinds::CLIENT.names(),
-        ListKind::Contracts => kinds::CONTRACT.names(),
-        ListKind::Events => kinds::EVENT.names(),
-        ListKind::Employees => kinds::EMPLOYEE.names(),
-        ListKind::Audit => kinds::AUDIT.names(),
-        ListKind::Notifications => kinds::NOTIFICATION.names(),
-    }
+    kind.described().names()
 }
 
 impl Record {

@@ -137,6 +137,45 @@ pub struct Kind<R: 'static> {
     /// The orders the store can list it in (`--sort`, the TUI's `o`).
     pub sorts: &'static [SortColumn],
     names: OnceLock<Vec<&'static str>>,
+    views: OnceLock<Vec<ColumnView>>,
+}
+
+/// What screens ask of a record kind whatever its row type: a list picks
+/// its kind once ([`Described`] behind a reference) instead of matching on
+/// it for every question.
+pub trait Described: Sync {
+    /// A record in a sentence ("client 12").
+    fn noun(&self) -> &'static str;
+    /// The list's title.
+    fn title(&self) -> &'static str;
+    /// The field names, in order: JSON keys, CSV header, `--fields`.
+    fn names(&self) -> &[&'static str];
+    /// The terminal application's columns, as they look.
+    fn column_views(&self) -> &[ColumnView];
+    /// The orders the store can list it in.
+    fn sorts(&self) -> &'static [SortColumn];
+}
+
+impl<R: 'static> Described for Kind<R> {
+    fn noun(&self) -> &'static str {
+        self.noun
+    }
+
+    fn title(&self) -> &'static str {
+        self.title
+    }
+
+    fn names(&self) -> &[&'static str] {
+        self.names.get_or_init(|| self.fields.iter().map(|field| field.name).collect())
+    }
+
+    fn column_views(&self) -> &[ColumnView] {
+        self.views.get_or_init(|| self.columns.iter().map(|column| column.view).collect())
+    }
+
+    fn sorts(&self) -> &'static [SortColumn] {
+        self.sorts
+    }
 }
 
 impl<R> Kind<R> {
@@ -150,12 +189,7 @@ impl<R> Kind<R> {
         detail: &'static [Detail<R>],
         sorts: &'static [SortColumn],
     ) -> Kind<R> {
-        Kind { noun, title, fields, columns, cli, detail, sorts, names: OnceLock::new() }
-    }
-
-    /// The field names, in order: JSON keys, CSV header, `--fields`.
-    pub fn names(&self) -> &[&'static str] {
-        self.names.get_or_init(|| self.fields.iter().map(|field| field.name).collect())
+        Kind { noun, title, fields, columns, cli, detail, sorts, names: OnceLock::new(), views: OnceLock::new() }
     }
 
     /// The field called `name`.
@@ -170,11 +204,6 @@ impl<R> Kind<R> {
             object.insert(field.name.to_owned(), (field.json)(row));
         }
         Value::Object(object)
-    }
-
-    /// The views of the terminal application's columns.
-    pub fn column_views(&self) -> Vec<ColumnView> {
-        self.columns.iter().map(|column| column.view).collect()
     }
 
     /// A record's cells in the terminal application's table.
