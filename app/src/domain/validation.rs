@@ -20,6 +20,13 @@ impl fmt::Display for Invalid {
 
 impl std::error::Error for Invalid {}
 
+/// A refusal as the sentence a form shows under the field.
+impl From<Invalid> for String {
+    fn from(invalid: Invalid) -> String {
+        invalid.message
+    }
+}
+
 fn invalid(field: &'static str, message: String) -> Invalid {
     Invalid { field, message }
 }

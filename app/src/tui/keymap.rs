@@ -495,12 +495,6 @@ impl Keymap {
         Ok(())
     }
 
-    /// The keys of `command` in `context` as a footer names them: the
-    /// first `count`, joined by `/` (`Tab/↓`).
-    pub fn named(&self, context: Context, command: Command, count: usize) -> String {
-        self.keys(context, command).iter().take(count).map(Key::to_string).collect::<Vec<_>>().join("/")
-    }
-
     /// The command a key runs in a context.
     pub fn command(&self, context: Context, event: &KeyEvent) -> Option<Command> {
         let key = Key::of(event);
@@ -523,9 +517,10 @@ impl Keymap {
             .map_or(&[], |binding| binding.keys.as_slice())
     }
 
-    /// The keys of a command in a context, as text (`j/↓`).
-    pub fn keys_of(&self, context: Context, command: Command) -> String {
-        self.keys(context, command).iter().map(Key::to_string).collect::<Vec<_>>().join("/")
+    /// The first `count` keys of a command in a context, as footers and
+    /// messages name them (`Tab/↓`).
+    pub fn keys_of(&self, context: Context, command: Command, count: usize) -> String {
+        self.keys(context, command).iter().take(count).map(Key::to_string).collect::<Vec<_>>().join("/")
     }
 
     /// The first key of a command in a context, if it has one.

@@ -88,13 +88,11 @@ fn no_tui_module_imports_one_that_imports_it_back() {
     for file in &files {
         let module = module_of(&root, file);
         let text = std::fs::read_to_string(file).expect("a source file");
-        // `super::` from a file is its parent (from a `mod.rs`, the
+        // `super::` from a file is its parent module (from a `mod.rs`, the
         // directory's parent); its inline test modules only reach the
         // file itself or an ancestor, which count as one tree anyway.
-        let is_dir_module = file.ends_with("mod.rs");
-        let mut parent = module.clone();
-        parent.pop();
-        let from_super = if is_dir_module || module.is_empty() { parent.clone() } else { parent };
+        let mut from_super = module.clone();
+        from_super.pop();
         let mut targets = Vec::new();
         for path in segments_after(&text, "crate::tui::") {
             targets.extend(resolve(&modules, &[], &path));

@@ -62,7 +62,7 @@ impl Confirm {
         let [text, buttons] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
         frame.render_widget(Paragraph::new(self.question.as_str()).wrap(Wrap { trim: true }), text);
         let button = |label: &'static str, command: Command, on: bool| {
-            let key = keys.named(Context::Popup, command, 1);
+            let key = keys.keys_of(Context::Popup, command, 1);
             Span::styled(format!(" {label} ({key}) "), if on { theme.selected() } else { theme.dim() })
         };
         let yes = button("Yes", Command::Yes, self.yes);

@@ -47,13 +47,13 @@ impl Conflict {
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(vec![
-                    Span::styled(keys.named(Context::Conflict, Command::Reload, 1), theme.key()),
+                    Span::styled(keys.keys_of(Context::Conflict, Command::Reload, 1), theme.key()),
                     Span::raw(" reload their version   "),
-                    Span::styled(keys.named(Context::Conflict, Command::Overwrite, 1), theme.key()),
+                    Span::styled(keys.keys_of(Context::Conflict, Command::Overwrite, 1), theme.key()),
                     Span::raw(" overwrite with my fields"),
                 ]),
                 Line::from(vec![
-                    Span::styled(keys.named(Context::Conflict, Command::Cancel, 1), theme.key()),
+                    Span::styled(keys.keys_of(Context::Conflict, Command::Cancel, 1), theme.key()),
                     Span::raw(" cancel (keep my form)"),
                 ]),
             ]),

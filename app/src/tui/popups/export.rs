@@ -67,7 +67,7 @@ impl Exporting {
         }
         frame.render_widget(
             Paragraph::new(Line::from(vec![
-                Span::styled(keys.named(Context::Popup, Command::Cancel, 1), theme.key()),
+                Span::styled(keys.keys_of(Context::Popup, Command::Cancel, 1), theme.key()),
                 Span::raw(": cancel (the partial file is removed)"),
             ])),
             footer,

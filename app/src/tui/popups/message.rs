@@ -36,8 +36,8 @@ impl Message {
         let mut text: Vec<Line> = self.lines.iter().map(|line| Line::from(line.as_str())).collect();
         let close = format!(
             "{} or {}: close",
-            keys.named(Context::Popup, Command::Choose, 1),
-            keys.named(Context::Popup, Command::Cancel, 1)
+            keys.keys_of(Context::Popup, Command::Choose, 1),
+            keys.keys_of(Context::Popup, Command::Cancel, 1)
         );
         text.push(Line::from(Span::styled(close, theme.dim())));
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);

@@ -121,8 +121,8 @@ impl Picker {
             frame.render_stateful_widget(list, list_area, &mut state);
             let hints = format!(
                 "{}: choose · {}: cancel",
-                keys.named(Context::Popup, Command::Choose, 1),
-                keys.named(Context::Popup, Command::Cancel, 1)
+                keys.keys_of(Context::Popup, Command::Choose, 1),
+                keys.keys_of(Context::Popup, Command::Cancel, 1)
             );
             frame.render_widget(Paragraph::new(Span::styled(hints, theme.dim())), hint);
         }

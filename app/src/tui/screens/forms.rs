@@ -215,17 +215,12 @@ impl RecordForm {
         frame.render_widget(ratatui::widgets::Clear, rect);
         let footer = format!(
             "{}: save · {}: next field · {}: cancel",
-            keys.named(Context::Form, Command::Save, 1),
-            keys.named(Context::Form, Command::NextField, 2),
-            keys.named(Context::Form, Command::Cancel, 1)
+            keys.keys_of(Context::Form, Command::Save, 1),
+            keys.keys_of(Context::Form, Command::NextField, 2),
+            keys.keys_of(Context::Form, Command::Cancel, 1)
         );
         form::render(frame, rect, &self.form, theme, &footer);
     }
-}
-
-/// A rule's verdict as a field's message.
-fn said<T>(result: Result<T, validation::Invalid>) -> Result<T, String> {
-    result.map_err(|invalid| invalid.message)
 }
 
 const DATE_HINT: &str = "YYYY-MM-DD HH:MM (local time)";
@@ -338,6 +333,15 @@ impl Fields for Inputs {
     }
 }
 
+/// The rules every person follows (clients, employees, the first
+/// manager): first and last name, email, and an optional phone.
+pub(super) fn check_person([first_name, last_name, email, phone]: [&mut Field; 4]) {
+    first_name.check(validation::person_name("first name", &first_name.value()));
+    last_name.check(validation::person_name("last name", &last_name.value()));
+    email.check(validation::email(&email.value()));
+    phone.check(validation::phone(&phone.value()));
+}
+
 /// An amount typed in a form, in cents.
 fn amount(name: &str, field: &Field) -> Result<i64, String> {
     field.value().trim().parse::<Money>().map(Money::cents).map_err(|err| format!("The {name} {err}."))
@@ -345,7 +349,7 @@ fn amount(name: &str, field: &Field) -> Result<i64, String> {
 
 /// A date and time typed in a form, in local time.
 fn date(name: &'static str, field: &Field) -> Result<i64, String> {
-    said(validation::date_time(name, &field.value(), &chrono::Local))
+    validation::date_time(name, &field.value(), &chrono::Local).map_err(String::from)
 }
 
 /// The amount due, checked against the total.
@@ -387,12 +391,9 @@ impl ClientInputs {
     }
 
     fn check(&mut self) {
-        self.first_name.check(said(validation::person_name("first name", &self.first_name.value())));
-        self.last_name.check(said(validation::person_name("last name", &self.last_name.value())));
-        self.email.check(said(validation::email(&self.email.value())));
-        self.phone.check(said(validation::phone(&self.phone.value())));
+        check_person([&mut self.first_name, &mut self.last_name, &mut self.email, &mut self.phone]);
         let company = self.company_name.value();
-        self.company_name.check(said(validation::optional_text("company name", &company, 200, false)));
+        self.company_name.check(validation::optional_text("company name", &company, 200, false));
         if let Some(field) = self.last_contact.as_mut()
             && !field.value().trim().is_empty()
         {
@@ -434,21 +435,21 @@ impl EventInputs {
         self.name.check(if name.trim().is_empty() {
             Err("The name is empty: give the event a name.".to_owned())
         } else {
-            said(validation::optional_text("name", &name, NAME_MAX, false))
+            validation::optional_text("name", &name, NAME_MAX, false).map(|_| ()).map_err(String::from)
         });
         let start = date("start", &self.start);
         let end = date("end", &self.end);
         self.start.check(start.clone());
         self.end.check(match (start, end) {
-            (Ok(start), Ok(end)) => said(validation::period(start, end)),
+            (Ok(start), Ok(end)) => validation::period(start, end).map_err(String::from),
             (_, end) => end.map(|_| ()),
         });
         let location = self.location.value();
-        self.location.check(said(validation::optional_text("location", &location, LOCATION_MAX, false)));
+        self.location.check(validation::optional_text("location", &location, LOCATION_MAX, false));
         let attendees = self.attendees.value();
-        self.attendees.check(said(validation::attendees(&attendees)));
+        self.attendees.check(validation::attendees(&attendees));
         let notes = self.notes.value();
-        self.notes.check(said(validation::optional_text("notes", &notes, NOTES_MAX, true)));
+        self.notes.check(validation::optional_text("notes", &notes, NOTES_MAX, true));
     }
 }
 
@@ -465,10 +466,7 @@ impl EmployeeInputs {
     }
 
     fn check(&mut self) {
-        self.first_name.check(said(validation::person_name("first name", &self.first_name.value())));
-        self.last_name.check(said(validation::person_name("last name", &self.last_name.value())));
-        self.email.check(said(validation::email(&self.email.value())));
-        self.phone.check(said(validation::phone(&self.phone.value())));
+        check_person([&mut self.first_name, &mut self.last_name, &mut self.email, &mut self.phone]);
     }
 }
 

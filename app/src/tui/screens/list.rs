@@ -430,7 +430,7 @@ pub fn render(
                 )),
                 Line::from(error.as_str()),
                 Line::from(Span::styled(
-                    format!("{} tries again.", keys.named(Context::Global, Command::Refresh, 1)),
+                    format!("{} tries again.", keys.keys_of(Context::Global, Command::Refresh, 1)),
                     theme.dim(),
                 )),
             ])

@@ -7,11 +7,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::domain::validation;
 use crate::error::Failure;
 use crate::services::accounts::EmployeeForm;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Command, Context, Keymap};
+use crate::tui::screens::forms::check_person;
 use crate::tui::shared::Shared;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{self, Field, Fields, Form};
@@ -148,9 +148,9 @@ impl GateScreen {
     /// The keys shown under the form; `profiles` is how many databases
     /// are configured.
     pub fn footer(&self, profiles: usize, keys: &Keymap) -> String {
-        let save = keys.named(Context::Gate, Command::Save, 1);
-        let next = keys.named(Context::Gate, Command::NextField, 1);
-        let switch = keys.named(Context::Gate, Command::SwitchDatabase, 1);
+        let save = keys.keys_of(Context::Gate, Command::Save, 1);
+        let next = keys.keys_of(Context::Gate, Command::NextField, 1);
+        let switch = keys.keys_of(Context::Gate, Command::SwitchDatabase, 1);
         match self.gate {
             Gate::Login if profiles >= 2 => {
                 format!("Enter: next / log in · {switch}: next database ({profiles} configured) · Ctrl-c: quit")
@@ -162,11 +162,6 @@ impl GateScreen {
             Gate::ChangePassword => format!("{save} or Enter on the last field: change · Ctrl-c: quit"),
         }
     }
-}
-
-/// A rule's verdict as a field's message.
-fn said<T>(result: Result<T, validation::Invalid>) -> Result<T, String> {
-    result.map_err(|invalid| invalid.message)
 }
 
 /// The databases the login screen can switch between with F2.
@@ -264,10 +259,8 @@ impl GateScreen {
                     phone: inputs.phone.value(),
                     department: "MANAGEMENT".to_owned(),
                 };
-                inputs.first_name.check(said(validation::person_name("first name", &employee.first_name)));
-                inputs.last_name.check(said(validation::person_name("last name", &employee.last_name)));
-                inputs.email.check(said(validation::email(&employee.email)));
-                inputs.phone.check(said(validation::phone(&employee.phone)));
+                let BootstrapInputs { first_name, last_name, email, phone, .. } = inputs.as_mut();
+                check_person([first_name, last_name, email, phone]);
                 let password = inputs.password.value();
                 match crate::auth::password::check_new(&password, &employee.email) {
                     Err(err) => inputs.password.check(Err::<(), _>(Failure::from(err).message)),

@@ -96,10 +96,11 @@ impl Field {
         self.changed().then(|| self.value())
     }
 
-    /// Marks the field with `result`'s message when it is an error.
-    pub fn check<T>(&mut self, result: Result<T, String>) {
+    /// Marks the field with `result`'s message when it is an error (a
+    /// sentence, or a validation rule's refusal).
+    pub fn check<T, E: Into<String>>(&mut self, result: Result<T, E>) {
         if let Err(message) = result {
-            self.error = Some(message);
+            self.error = Some(message.into());
         }
     }
 
