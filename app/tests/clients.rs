@@ -8,18 +8,19 @@ use sea_orm::ConnectionTrait;
 
 use epic_crm::domain::Department;
 use epic_crm::error::FailureKind;
-use epic_crm::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
+use epic_crm::services::clients::{self, ClientQuery};
+use epic_crm::services::kinds::Entry;
 use epic_crm::store::clients::SORTS;
 use epic_crm::store::paging::{PageRequest, Sort};
 
-fn form(email: &str) -> ClientForm {
-    ClientForm {
-        first_name: "Léa".into(),
-        last_name: "Dubois".into(),
-        email: email.into(),
-        phone: "+33 6 12 34 56 78".into(),
-        company_name: "Dubois & Fils".into(),
-    }
+fn form(email: &str) -> Entry {
+    Entry::of([
+        ("first_name", "Léa"),
+        ("last_name", "Dubois"),
+        ("email", email),
+        ("phone", "+33 6 12 34 56 78"),
+        ("company_name", "Dubois & Fils"),
+    ])
 }
 
 on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common::TestDb| {
@@ -49,13 +50,12 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     assert_eq!(duplicate.message, "A client with this email already exists.");
 
     // Only the client's own salesperson updates it.
-    let edit = ClientEdit { company_name: Some("Dubois SA".into()), ..ClientEdit::default() };
-    let utc = chrono::Utc;
+    let edit = Entry::of([("company_name", "Dubois SA")]);
     for refused in [&other_sales, &support, &manager] {
-        let failure = clients::update(&store, refused, created.id, &edit, None, &utc).await.expect_err("not theirs");
+        let failure = clients::update(&store, refused, created.id, &edit, None).await.expect_err("not theirs");
         assert_eq!(failure.kind, FailureKind::PermissionDenied, "{}", failure.message);
     }
-    let updated = clients::update(&store, &sales, created.id, &edit, None, &utc).await.expect("update");
+    let updated = clients::update(&store, &sales, created.id, &edit, None).await.expect("update");
     assert_eq!((updated.company_name.as_deref(), updated.version), (Some("Dubois SA"), 2));
     // The entry holds the field before and after (written by the service on
     // SQLite, by a trigger on PostgreSQL: the same JSON, spaced differently).
@@ -73,22 +73,22 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     );
 
     // A change based on an old version is a conflict, never an overwrite.
-    let stale = ClientEdit { phone: Some(String::new()), ..ClientEdit::default() };
-    let conflict = clients::update(&store, &sales, created.id, &stale, Some(1), &utc).await.expect_err("stale");
+    let stale = Entry::of([("phone", "")]);
+    let conflict = clients::update(&store, &sales, created.id, &stale, Some(1)).await.expect_err("stale");
     assert_eq!(conflict.kind, FailureKind::Stale);
     assert!(conflict.message.contains("version 2"), "{}", conflict.message);
-    let cleared = clients::update(&store, &sales, created.id, &stale, Some(2), &utc).await.expect("clear phone");
+    let cleared = clients::update(&store, &sales, created.id, &stale, Some(2)).await.expect("clear phone");
     assert_eq!(cleared.phone, None);
 
     // Validation names the field; nothing changes.
-    let bad = ClientEdit { email: Some("not-an-address".into()), ..ClientEdit::default() };
-    let failure = clients::update(&store, &sales, created.id, &bad, None, &utc).await.expect_err("invalid");
+    let bad = Entry::of([("email", "not-an-address")]);
+    let failure = clients::update(&store, &sales, created.id, &bad, None).await.expect_err("invalid");
     assert_eq!(failure.kind, FailureKind::InvalidInput);
     assert!(failure.message.contains("not an email address"), "{}", failure.message);
-    let empty = clients::update(&store, &sales, created.id, &ClientEdit::default(), None, &utc).await;
+    let empty = clients::update(&store, &sales, created.id, &Entry::new(), None).await;
     assert_eq!(empty.expect_err("nothing to change").kind, FailureKind::InvalidInput);
-    let last_contact = ClientEdit { last_contact: Some("2026-06-01 18:00".into()), ..ClientEdit::default() };
-    let contacted = clients::update(&store, &sales, created.id, &last_contact, None, &utc).await.expect("date");
+    let last_contact = Entry::of([("last_contact_at", "2026-06-01T18:00:00Z")]);
+    let contacted = clients::update(&store, &sales, created.id, &last_contact, None).await.expect("date");
     assert_eq!(contacted.last_contact_at, Some(1_780_336_800_000));
 
     // Reassignment: MANAGEMENT only, to an active SALES employee.
@@ -106,12 +106,12 @@ on_both_backends!(who_may_create_update_and_reassign_clients, async |db: &common
     let moved = clients::reassign(&store, &manager, created.id, other_sales.employee_id, None).await.expect("reassign");
     assert_eq!(moved.sales_contact_id, Some(other_sales.employee_id));
     // Now it is the other salesperson's, not the first one's.
-    let failure = clients::update(&store, &sales, created.id, &edit, None, &utc).await.expect_err("no longer mine");
+    let failure = clients::update(&store, &sales, created.id, &edit, None).await.expect_err("no longer mine");
     assert_eq!(failure.kind, FailureKind::PermissionDenied);
     let missing = clients::show(&store, &sales, 999_999).await.expect_err("not found");
     assert_eq!(missing.kind, FailureKind::NotFound);
     // Who you are comes first: SUPPORT hears "not allowed", not "not found".
-    let who_first = clients::update(&store, &support, 999_999, &edit, None, &utc).await.expect_err("support");
+    let who_first = clients::update(&store, &support, 999_999, &edit, None).await.expect_err("support");
     assert_eq!(who_first.kind, FailureKind::PermissionDenied);
     let nobody = clients::reassign(&store, &manager, created.id, 999_999, None).await.expect_err("no such employee");
     assert_eq!(nobody.kind, FailureKind::NotFound);
@@ -198,9 +198,9 @@ on_both_backends!(client_lists_filter_and_search_safely, async |db: &common::Tes
     assert_eq!(common::count(db, "SELECT count(*) AS n FROM clients").await, 60);
 
     // Text that could fool a terminal or a spreadsheet is stored exactly.
-    let tricky = ClientForm { company_name: "=HYPERLINK(\"http://x\")".into(), ..form("tricky@example.com") };
+    let tricky = form("tricky@example.com").with("company_name", "=HYPERLINK(\"http://x\")");
     let created = clients::create(&store, &sales, &tricky).await.expect("stored");
     assert_eq!(created.company_name.as_deref(), Some("=HYPERLINK(\"http://x\")"));
-    let escape = ClientForm { first_name: "Evil\u{1b}[2J".into(), ..form("escape@example.com") };
+    let escape = form("escape@example.com").with("first_name", "Evil\u{1b}[2J");
     assert_eq!(clients::create(&store, &sales, &escape).await.expect_err("refused").kind, FailureKind::InvalidInput);
 });

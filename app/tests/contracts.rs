@@ -6,8 +6,9 @@ mod common;
 
 use epic_crm::domain::Department;
 use epic_crm::error::FailureKind;
-use epic_crm::services::clients::{self, ClientForm};
+use epic_crm::services::clients;
 use epic_crm::services::contracts;
+use epic_crm::services::kinds::Entry;
 
 on_both_backends!(contracts_follow_the_matrix_and_the_rules, async |db: &common::TestDb| {
     db.seed(30).await;
@@ -16,12 +17,7 @@ on_both_backends!(contracts_follow_the_matrix_and_the_rules, async |db: &common:
     let manager = common::session(&store, "manager@demo.test").await;
     let support = common::session(&store, "support@demo.test").await;
     let other_sales = common::colleague(db, Department::Sales, true).await;
-    let form = ClientForm {
-        first_name: "Ana".into(),
-        last_name: "Silva".into(),
-        email: "ana@example.com".into(),
-        ..ClientForm::default()
-    };
+    let form = Entry::of([("first_name", "Ana"), ("last_name", "Silva"), ("email", "ana@example.com")]);
     let client = clients::create(&store, &sales, &form).await.expect("client");
     let contracts_before = common::count(db, "SELECT count(*) AS n FROM contracts").await;
 

@@ -4,10 +4,11 @@
 mod common;
 
 use epic_crm::domain::Department;
-use epic_crm::services::clients::{self, ClientForm};
+use epic_crm::services::clients;
 use epic_crm::services::contracts;
 use epic_crm::services::dashboard::{self, WEEKS};
 use epic_crm::services::events::{self, EventEdit, EventForm, EventQuery};
+use epic_crm::services::kinds::Entry;
 use epic_crm::store::dashboard::{DAY_MS, WEEK_MS};
 use epic_crm::store::events::SORTS;
 use epic_crm::store::paging::{PageRequest, Sort};
@@ -22,12 +23,7 @@ on_both_backends!(running_totals_follow_every_change, async |db: &common::TestDb
     let manager = common::session(&store, "manager@demo.test").await;
     let support = common::session(&store, "support@demo.test").await;
     let other_sales = common::colleague(db, Department::Sales, true).await;
-    let form = ClientForm {
-        first_name: "Ana".into(),
-        last_name: "Silva".into(),
-        email: "ana@example.com".into(),
-        ..ClientForm::default()
-    };
+    let form = Entry::of([("first_name", "Ana"), ("last_name", "Silva"), ("email", "ana@example.com")]);
     let client = clients::create(&store, &sales, &form).await.expect("client");
     let kept = contracts::create(&store, &manager, client.id, "5000", None).await.expect("contract");
     let dropped = contracts::create(&store, &manager, client.id, "700", Some("100")).await.expect("contract");
@@ -169,12 +165,7 @@ on_both_backends!(opposite_reassignments_at_once_keep_the_totals_right, async |d
     let b = common::colleague(db, Department::Sales, true).await;
     let mut clients_of = Vec::new();
     for (owner, email) in [(&a, "x@example.com"), (&b, "y@example.com")] {
-        let form = ClientForm {
-            first_name: "Xa".into(),
-            last_name: "Yu".into(),
-            email: email.into(),
-            ..ClientForm::default()
-        };
+        let form = Entry::of([("first_name", "Xa"), ("last_name", "Yu"), ("email", email)]);
         let client = clients::create(&store, owner, &form).await.expect("client");
         for total in ["100", "200", "300"] {
             contracts::create(&store, &manager, client.id, total, None).await.expect("contract");

@@ -6,9 +6,10 @@ mod common;
 
 use epic_crm::domain::Department;
 use epic_crm::error::FailureKind;
-use epic_crm::services::clients::{self, ClientForm};
+use epic_crm::services::clients;
 use epic_crm::services::contracts;
 use epic_crm::services::events::{self, EventEdit, EventForm, EventQuery};
+use epic_crm::services::kinds::Entry;
 use epic_crm::store::events::SORTS;
 use epic_crm::store::paging::{PageRequest, Sort};
 
@@ -32,12 +33,7 @@ on_both_backends!(events_follow_the_matrix_and_the_rules, async |db: &common::Te
     let support = common::session(&store, "support@demo.test").await;
     let other_sales = common::colleague(db, Department::Sales, true).await;
     let other_support = common::colleague(db, Department::Support, true).await;
-    let client_form = ClientForm {
-        first_name: "Ana".into(),
-        last_name: "Silva".into(),
-        email: "ana@example.com".into(),
-        ..ClientForm::default()
-    };
+    let client_form = Entry::of([("first_name", "Ana"), ("last_name", "Silva"), ("email", "ana@example.com")]);
     let client = clients::create(&store, &sales, &client_form).await.expect("client");
     let contract = contracts::create(&store, &manager, client.id, "5000", None).await.expect("contract");
     let events_before = common::count(db, "SELECT count(*) AS n FROM events").await;

@@ -6,12 +6,13 @@ mod common;
 use std::collections::HashSet;
 
 use epic_crm::services::demo::{self, SeedOptions};
-use epic_crm::store::clients::{self, ClientChanges, ClientFilter, NewClient};
+use epic_crm::store::clients::{self, ClientFilter};
 use epic_crm::store::contracts::{self, ContractFilter, NewContract};
 use epic_crm::store::employees::{self, EmployeeFilter};
 use epic_crm::store::events::{self, EventFilter};
 use epic_crm::store::paging::{Sort, SortColumn, SortDir};
 use epic_crm::store::schema;
+use epic_crm::store::values::Values;
 use epic_crm::store::{ActingTx, Actor, Page, PageRequest, Store, StoreError};
 use sea_orm::ConnectionTrait;
 
@@ -287,18 +288,14 @@ on_both_backends!(search_finds_partial_names_companies_and_emails, async |db: &c
     let sales = common::demo_actor(&store, "sales@demo.test").await;
     let created = store
         .as_employee(&sales, async |tx| {
-            clients::create(
-                tx,
-                NewClient {
-                    first_name: "Zoë".into(),
-                    last_name: "Quillfeather".into(),
-                    email: "zq.unique@hyperion.test".into(),
-                    phone: Some("+44 20 7946 0958".into()),
-                    company_name: Some("Hyperion Widgets".into()),
-                    sales_contact_id: Some(sales.employee_id),
-                },
-            )
-            .await
+            let mut new = Values::new();
+            new.set("first_name", "Zoë")
+                .set("last_name", "Quillfeather")
+                .set("email", "zq.unique@hyperion.test")
+                .set("phone", Some("+44 20 7946 0958".to_owned()))
+                .set("company_name", Some("Hyperion Widgets".to_owned()))
+                .set("sales_contact_id", Some(sales.employee_id));
+            clients::create(tx, &new).await
         })
         .await
         .expect("create");
@@ -326,27 +323,29 @@ on_both_backends!(updates_are_guarded_by_the_version_read, async |db: &common::T
     let store = db.store().await;
     let sales = common::demo_actor(&store, "sales@demo.test").await;
     let client = store.as_employee(&sales, async |tx| clients::get(tx, 1).await).await.expect("client 1");
-    let changes = ClientChanges { company_name: Some(Some("Renamed Ltd".into())), ..Default::default() };
+    let mut changes = Values::new();
+    changes.set("company_name", Some("Renamed Ltd".to_owned()));
     let updated = store
-        .as_employee(&sales, async |tx| clients::update(tx, 1, client.version, changes.clone()).await)
+        .as_employee(&sales, async |tx| clients::update(tx, 1, client.version, &changes).await)
         .await
         .expect("update");
     assert_eq!(updated.version, client.version + 1);
     assert_eq!(updated.company_name.as_deref(), Some("Renamed Ltd"));
     let stale = store
-        .as_employee(&sales, async |tx| clients::update(tx, 1, client.version, changes.clone()).await)
+        .as_employee(&sales, async |tx| clients::update(tx, 1, client.version, &changes).await)
         .await
         .expect_err("stale version");
     assert!(matches!(stale, StoreError::Conflict { current, .. } if current == updated.version), "{stale:?}");
     let missing = store
-        .as_employee(&sales, async |tx| clients::update(tx, 999_999, 1, changes.clone()).await)
+        .as_employee(&sales, async |tx| clients::update(tx, 999_999, 1, &changes).await)
         .await
         .expect_err("missing");
     assert!(matches!(missing, StoreError::NotFound { .. }), "{missing:?}");
-    let duplicate = ClientChanges { email: Some(client.email.to_uppercase()), ..Default::default() };
+    let mut duplicate = Values::new();
+    duplicate.set("email", client.email.to_uppercase());
     let other = store.as_employee(&sales, async |tx| clients::get(tx, 2).await).await.expect("client 2");
     let err = store
-        .as_employee(&sales, async |tx| clients::update(tx, 2, other.version, duplicate.clone()).await)
+        .as_employee(&sales, async |tx| clients::update(tx, 2, other.version, &duplicate).await)
         .await
         .expect_err("duplicate email");
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
@@ -372,9 +371,10 @@ on_both_backends!(reassigning_a_client_moves_its_contracts, async |db: &common::
         .items
         .remove(0);
     let client = store.as_employee(&manager, async |tx| clients::get(tx, 1).await).await.expect("client");
-    let changes = ClientChanges { sales_contact_id: Some(Some(new_sales.id)), ..Default::default() };
+    let mut changes = Values::new();
+    changes.set("sales_contact_id", Some(new_sales.id));
     store
-        .as_employee(&manager, async |tx| clients::update(tx, 1, client.version, changes.clone()).await)
+        .as_employee(&manager, async |tx| clients::update(tx, 1, client.version, &changes).await)
         .await
         .expect("reassign");
     let filter = ContractFilter { client_id: Some(1), ..Default::default() };
@@ -399,22 +399,22 @@ on_both_backends!(tricky_but_valid_text_is_stored_exactly, async |db: &common::T
     for (n, email) in emails.iter().enumerate() {
         let email = email.as_str().expect("text").to_owned();
         let phone = phones[n % phones.len()].as_str().map(str::to_owned);
-        let new = NewClient {
-            first_name: "Ünïcode \u{202e}RTL".into(),
-            last_name: "O'Brien; DROP TABLE clients;--".into(),
-            email: email.clone(),
-            phone: phone.clone(),
-            company_name: Some("=cmd|' /C calc'!A0".into()),
-            sales_contact_id: Some(sales.employee_id),
-        };
-        let created =
-            store.as_employee(&sales, async |tx| clients::create(tx, new.clone()).await).await.expect("create");
+        let (first_name, last_name, company_name) =
+            ("Ünïcode \u{202e}RTL", "O'Brien; DROP TABLE clients;--", Some("=cmd|' /C calc'!A0".to_owned()));
+        let mut new = Values::new();
+        new.set("first_name", first_name)
+            .set("last_name", last_name)
+            .set("email", email.clone())
+            .set("phone", phone.clone())
+            .set("company_name", company_name.clone())
+            .set("sales_contact_id", Some(sales.employee_id));
+        let created = store.as_employee(&sales, async |tx| clients::create(tx, &new).await).await.expect("create");
         let read = store.as_employee(&sales, async |tx| clients::get(tx, created.id).await).await.expect("read");
         assert_eq!(read.email, email);
         assert_eq!(read.phone, phone);
-        assert_eq!(read.first_name, new.first_name);
-        assert_eq!(read.last_name, new.last_name);
-        assert_eq!(read.company_name, new.company_name);
+        assert_eq!(read.first_name, first_name);
+        assert_eq!(read.last_name, last_name);
+        assert_eq!(read.company_name, company_name);
     }
     store.close().await.ok();
 });
@@ -536,6 +536,9 @@ on_both_backends!(demo_data_has_the_stated_shape, async |db: &common::TestDb| {
     demo::seed(&db.target, &SeedOptions { clients: 2000, seed: 7, replace: true }).await.expect("replace");
     let store = db.store().await;
     let again = store.as_employee(&manager, async |tx| clients::get(tx, 1234).await).await.expect("client");
-    assert_eq!((again.first_name, again.last_name, again.email), (first.first_name, first.last_name, first.email));
+    assert_eq!(
+        (&again.first_name, &again.last_name, &again.email),
+        (&first.first_name, &first.last_name, &first.email)
+    );
     store.close().await.ok();
 });

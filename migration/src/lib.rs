@@ -12,6 +12,7 @@ mod m20261202_000005_team_mode;
 mod m20261203_000006_client_lookup;
 mod m20261203_000007_client_import;
 mod m20261203_000008_audit_by_statement;
+mod m20261203_000009_derived_client_import;
 
 /// The ordered list of every migration of the CRM.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_client_lookup::Migration),
             Box::new(m20261203_000007_client_import::Migration),
             Box::new(m20261203_000008_audit_by_statement::Migration),
+            Box::new(m20261203_000009_derived_client_import::Migration),
         ]
     }
 }

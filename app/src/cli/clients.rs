@@ -1,16 +1,16 @@
 //! `epic-crm clients list | show | create | update | reassign`.
 
-use crate::services::kinds;
-use crate::services::kinds::Described as _;
+use crate::services::kinds::{self, Described};
 use clap::{Args, Subcommand};
 
 use super::Format;
+use super::fields::{FieldArgs, Flags};
 use super::output::{print_pages, print_record};
 use crate::config::{DatabaseTarget, Settings};
 use crate::error::Failure;
 use crate::services::accounts::Accounts;
 use crate::services::client_import::{self, ClientImportOptions, ClientImportReport, OnDuplicate};
-use crate::services::clients::{self, ClientEdit, ClientForm, ClientQuery};
+use crate::services::clients::{self, ClientQuery};
 use crate::services::paging::{PageRequest, Sort};
 use crate::services::rows::ClientRow;
 
@@ -126,17 +126,18 @@ pub struct ListArgs {
 /// `clients create`.
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    #[arg(long)]
-    pub first_name: String,
-    #[arg(long)]
-    pub last_name: String,
-    #[arg(long)]
-    pub email: String,
-    #[arg(long, default_value = "")]
-    pub phone: String,
-    /// The client's company.
-    #[arg(long = "company", default_value = "")]
-    pub company: String,
+    #[command(flatten)]
+    pub fields: FieldArgs<NewClient>,
+}
+
+/// `clients create`'s flags: the fields a new client is typed with.
+pub struct NewClient;
+
+impl Flags for NewClient {
+    fn kind() -> &'static dyn Described {
+        &kinds::CLIENT
+    }
+    const CREATE: bool = true;
 }
 
 /// `clients update`.
@@ -144,24 +145,21 @@ pub struct CreateArgs {
 pub struct UpdateArgs {
     /// The client's id.
     pub id: i64,
-    #[arg(long)]
-    pub first_name: Option<String>,
-    #[arg(long)]
-    pub last_name: Option<String>,
-    #[arg(long)]
-    pub email: Option<String>,
-    /// A phone number; empty to remove it.
-    #[arg(long)]
-    pub phone: Option<String>,
-    /// The company; empty to remove it.
-    #[arg(long = "company")]
-    pub company: Option<String>,
-    /// When you last spoke with them: YYYY-MM-DD HH:MM (local time) or RFC 3339.
-    #[arg(long)]
-    pub last_contact: Option<String>,
+    #[command(flatten)]
+    pub fields: FieldArgs<ClientChanges>,
     /// Fail with a conflict (exit 7) unless the client is still at this version.
     #[arg(long)]
     pub expect_version: Option<i64>,
+}
+
+/// `clients update`'s flags: the fields a client's edit changes.
+pub struct ClientChanges;
+
+impl Flags for ClientChanges {
+    fn kind() -> &'static dyn Described {
+        &kinds::CLIENT
+    }
+    const CREATE: bool = false;
 }
 
 fn print_client(format: Format, client: &ClientRow) {
@@ -190,25 +188,10 @@ pub(super) async fn run(
         }
         ClientsCommand::Show { id } => print_client(format, &clients::show(store, &session, id).await?),
         ClientsCommand::Create(args) => {
-            let form = ClientForm {
-                first_name: args.first_name,
-                last_name: args.last_name,
-                email: args.email,
-                phone: args.phone,
-                company_name: args.company,
-            };
-            print_client(format, &clients::create(store, &session, &form).await?);
+            print_client(format, &clients::create(store, &session, &args.fields.entry).await?);
         }
         ClientsCommand::Update(args) => {
-            let edit = ClientEdit {
-                first_name: args.first_name,
-                last_name: args.last_name,
-                email: args.email,
-                phone: args.phone,
-                company_name: args.company,
-                last_contact: args.last_contact,
-            };
-            let updated = clients::update(store, &session, args.id, &edit, args.expect_version, &chrono::Local).await?;
+            let updated = clients::update(store, &session, args.id, &args.fields.entry, args.expect_version).await?;
             print_client(format, &updated);
         }
         ClientsCommand::Reassign { id, sales, expect_version } => {

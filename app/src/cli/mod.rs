@@ -21,6 +21,7 @@ mod demo;
 mod doctor;
 mod employees;
 mod events;
+mod fields;
 mod output;
 mod progress;
 mod session;

@@ -3,7 +3,7 @@
 //! one transaction or none.  Duplicates by email (ignoring case), inside
 //! the file or against the database, fail, are skipped, or update.
 
-use crate::services::kinds;
+use crate::services::kinds::{self, Described as _, Entry, Values};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -11,21 +11,28 @@ use crate::auth::Session;
 use crate::domain::Department;
 use crate::domain::policy::{Action, Owners};
 use crate::error::{Failure, FailureKind};
-use crate::store::clients::{self, ClientChanges, ClientRow, NewClient};
+use crate::store::clients::{self, ClientRow};
 use crate::store::{Store, StoreError, employees};
 
-use super::clients::{ClientForm, translate, validate, write};
+use super::clients::{translate, validate, write};
 use super::spreadsheet::{self, Columns, Line};
 use super::transfer::Progress;
 use super::{audit_entry, permit, records};
 
-/// The columns of a client spreadsheet (PRODUCT.md's client fields).
-pub const COLUMNS: Columns = Columns {
-    record: "client",
-    known: &["first_name", "last_name", "email", "phone", "company_name"],
-    required: &["first_name", "last_name", "email"],
-    aliases: &[("company", "company_name"), ("e_mail", "email"), ("mail", "email"), ("telephone", "phone")],
-};
+/// The columns of a client spreadsheet: the fields a new client is typed
+/// with (the client declaration's), their command-line flags as other
+/// names, and the spellings people use.
+pub fn columns() -> Columns {
+    let fields = kinds::CLIENT.create_fields();
+    let mut aliases = vec![("e_mail", "email"), ("mail", "email"), ("telephone", "phone")];
+    aliases.extend(fields.iter().filter_map(|field| field.input.flag.map(|flag| (flag, field.name))));
+    Columns {
+        record: "client",
+        known: fields.iter().map(|field| field.name).collect(),
+        required: fields.iter().filter(|field| field.required).map(|field| field.name).collect(),
+        aliases,
+    }
+}
 
 /// What to do with a line whose email another client already has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -75,7 +82,9 @@ const WRITE_CHUNK: usize = 2000;
 /// A line ready to write.
 struct Checked {
     line: u64,
-    new: NewClient,
+    /// The client's email as typed (duplicates are found by it).
+    email: String,
+    new: Values,
 }
 
 /// Imports a spreadsheet of clients.
@@ -87,13 +96,16 @@ pub async fn import(
     progress: &dyn Progress,
 ) -> Result<ClientImportReport, Failure> {
     let Owner { employee_id: owner, named } = owner(session, options.sales)?;
-    let lines = spreadsheet::read(path, &COLUMNS)?;
+    let lines = spreadsheet::read(path, &columns())?;
     let file = path.display().to_string();
     let mut problems = Vec::new();
     let mut checked = Vec::with_capacity(lines.len());
     for line in &lines {
-        match validate(&form(line), owner) {
-            Ok(new) => checked.push(Checked { line: line.number, new }),
+        match validate(&entry(line), owner) {
+            Ok(new) => {
+                let email = new.text("email").unwrap_or_default().to_owned();
+                checked.push(Checked { line: line.number, email, new })
+            }
             Err(failure) => problems.push(format!("  line {}: {}", line.number, failure.message)),
         }
     }
@@ -132,7 +144,7 @@ pub async fn import(
         }
         owner_name = format!("{} {}", contact.first_name, contact.last_name);
     }
-    let emails: Vec<String> = checked.iter().map(|c| c.new.email.clone()).collect();
+    let emails: Vec<String> = checked.iter().map(|c| c.email.clone()).collect();
     let existing: HashMap<String, ClientRow> =
         clients::by_emails(&tx, &emails).await?.into_iter().map(|row| (row.email.to_lowercase(), row)).collect();
     let mut conflicts = Vec::new();
@@ -140,17 +152,17 @@ pub async fn import(
     let mut to_create = Vec::new();
     let mut to_update = Vec::new();
     for line in checked {
-        let Some(client) = existing.get(&line.new.email.to_lowercase()) else {
+        let Some(client) = existing.get(&line.email.to_lowercase()) else {
             to_create.push(line);
             continue;
         };
         let who = format!(
             "  line {}: {} is already client {} ({} {})",
-            line.line, line.new.email, client.id, client.first_name, client.last_name
+            line.line, line.email, client.id, client.first_name, client.last_name
         );
         match options.on_duplicate {
             OnDuplicate::Fail => conflicts.push(who),
-            OnDuplicate::Skip => report.skipped.push((line.line, line.new.email.clone())),
+            OnDuplicate::Skip => report.skipped.push((line.line, line.email.clone())),
             OnDuplicate::Update => {
                 let owners = Owners { sales_contact_id: client.sales_contact_id, ..Owners::default() };
                 match permit(session, Action::UpdateClient, owners) {
@@ -186,7 +198,7 @@ pub async fn import(
         tx.rollback().await?;
         return Ok(report);
     }
-    let new: Vec<NewClient> = to_create.into_iter().map(|line| line.new).collect();
+    let new: Vec<Values> = to_create.into_iter().map(|line| line.new).collect();
     progress.start("Writing clients", (new.len() + to_update.len()) as u64);
     for chunk in new.chunks(WRITE_CHUNK) {
         // A manager's import goes through the database's own function on
@@ -206,17 +218,17 @@ pub async fn import(
         progress.advance(chunk.len() as u64);
     }
     for (line, before) in to_update {
-        let keep = |value: &Option<String>| value.clone().map(Some);
-        let changes = ClientChanges {
-            first_name: Some(line.new.first_name),
-            last_name: Some(line.new.last_name),
-            email: None,
-            phone: keep(&line.new.phone),
-            company_name: keep(&line.new.company_name),
-            sales_contact_id: None,
-            last_contact_at: None,
-        };
-        write(&tx, session, &before, changes, None, "client.update").await?;
+        // The line's non-empty cells, except the email it was matched by
+        // and the owner the import gives new clients.
+        let mut changes = line.new;
+        changes.remove("email");
+        changes.remove("sales_contact_id");
+        for name in changes.names().collect::<Vec<_>>() {
+            if changes.get(name).is_some_and(|value| *value == value.as_null()) {
+                changes.remove(name);
+            }
+        }
+        write(&tx, session, &before, &changes, None, "client.update").await?;
         progress.advance(1);
     }
     progress.finish();
@@ -265,15 +277,9 @@ fn support_may_not() -> Failure {
     )
 }
 
-/// A line's cells as the create form.
-fn form(line: &Line) -> ClientForm {
-    ClientForm {
-        first_name: line.get("first_name").to_owned(),
-        last_name: line.get("last_name").to_owned(),
-        email: line.get("email").to_owned(),
-        phone: line.get("phone").to_owned(),
-        company_name: line.get("company_name").to_owned(),
-    }
+/// A line's cells as typed, trimmed.
+fn entry(line: &Line) -> Entry {
+    line.cells.keys().map(|column| (*column, line.get(column).to_owned())).collect()
 }
 
 /// Duplicates inside the file: all listed (fail), the first kept (skip),
@@ -288,7 +294,7 @@ fn within_file(
     let mut kept: Vec<Option<Checked>> = Vec::with_capacity(checked.len());
     let mut repeats = Vec::new();
     for line in checked {
-        let key = line.new.email.to_lowercase();
+        let key = line.email.to_lowercase();
         match first_line.get(&key) {
             None => {
                 first_line.insert(key, kept.len());
@@ -298,12 +304,12 @@ fn within_file(
                 let earlier = kept[at].as_ref().map_or(0, |c| c.line);
                 match on_duplicate {
                     OnDuplicate::Fail => {
-                        repeats.push(format!("  line {}: {} is also on line {earlier}", line.line, line.new.email))
+                        repeats.push(format!("  line {}: {} is also on line {earlier}", line.line, line.email))
                     }
-                    OnDuplicate::Skip => report.skipped.push((line.line, line.new.email.clone())),
+                    OnDuplicate::Skip => report.skipped.push((line.line, line.email.clone())),
                     OnDuplicate::Update => {
                         if let Some(old) = kept[at].replace(line) {
-                            report.skipped.push((old.line, old.new.email));
+                            report.skipped.push((old.line, old.email));
                         }
                     }
                 }
@@ -328,14 +334,9 @@ mod tests {
     use super::*;
 
     fn checked(line: u64, email: &str) -> Checked {
-        let form = ClientForm {
-            first_name: "Ana".into(),
-            last_name: "Lopez".into(),
-            email: email.into(),
-            phone: String::new(),
-            company_name: String::new(),
-        };
-        Checked { line, new: validate(&form, 1).expect("valid") }
+        let mut entry = Entry::new();
+        entry.set("first_name", "Ana").set("last_name", "Lopez").set("email", email);
+        Checked { line, email: email.to_owned(), new: validate(&entry, 1).expect("valid") }
     }
 
     #[test]
@@ -357,13 +358,9 @@ mod tests {
     #[test]
     fn validation_is_the_create_rules() {
         // The same function as `clients create`: a bad email names the field.
-        let form = ClientForm {
-            first_name: "A".into(),
-            last_name: "B".into(),
-            email: "no-at.io".into(),
-            ..ClientForm::default()
-        };
-        let failure = validate(&form, 1).expect_err("invalid");
+        let mut entry = Entry::new();
+        entry.set("first_name", "A").set("last_name", "B").set("email", "no-at.io");
+        let failure = validate(&entry, 1).expect_err("invalid");
         assert!(failure.message.to_lowercase().contains("email"), "{}", failure.message);
     }
 }

@@ -4,11 +4,11 @@
 //! entry in the same transaction.
 
 use crate::auth::Session;
+use crate::domain::Department;
 use crate::domain::policy::{Action, Owners};
-use crate::domain::{Department, validation};
 use crate::error::{Failure, FailureKind};
-use crate::services::kinds;
-use crate::store::clients::{self, ClientChanges, ClientFilter, ClientRow, NewClient};
+use crate::services::kinds::{self, Described as _, Entry, Values};
+use crate::store::clients::{self, ClientFilter, ClientRow};
 use crate::store::paging::{Page, PageRequest, Sort};
 use crate::store::{ActingTx, Store, StoreError, contracts, employees};
 
@@ -23,36 +23,6 @@ pub struct ClientQuery {
     pub without_sales: bool,
     /// Free text over names, email, phone and company.
     pub search: Option<String>,
-}
-
-/// A client as typed in a form or on the command line.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientForm {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: String,
-    pub company_name: String,
-}
-
-/// Changes as typed; `None` keeps a field, an empty text clears an
-/// optional one.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientEdit {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub company_name: Option<String>,
-    /// When the salesperson last spoke with the client (a date and time).
-    pub last_contact: Option<String>,
-}
-
-impl ClientEdit {
-    /// Whether nothing would change.
-    pub fn is_empty(&self) -> bool {
-        *self == ClientEdit::default()
-    }
 }
 
 /// Store failures in the words of clients.
@@ -96,11 +66,13 @@ pub async fn show(store: &Store, session: &Session, id: i64) -> Result<ClientRow
 }
 
 /// A salesperson creates a client, who becomes theirs; first contact now.
-pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Result<ClientRow, Failure> {
+/// `entry` holds what was typed for the fields a new client is typed with
+/// (the client declaration's).
+pub async fn create(store: &Store, session: &Session, entry: &Entry) -> Result<ClientRow, Failure> {
     permit(session, Action::CreateClient, Owners::default())?;
-    let new = validate(form, session.employee_id)?;
+    let new = validate(entry, session.employee_id)?;
     let tx = store.begin_as(&session.actor()).await?;
-    let created = clients::create(&tx, new).await.map_err(translate)?;
+    let created = clients::create(&tx, &new).await.map_err(translate)?;
     let at = created.created_at;
     tx.audit(
         at,
@@ -111,28 +83,25 @@ pub async fn create(store: &Store, session: &Session, form: &ClientForm) -> Resu
     Ok(created)
 }
 
-/// A new client of `sales_contact_id` from a form, checked with the
-/// rules every client creation follows (the command, the form, an import).
-pub(super) fn validate(form: &ClientForm, sales_contact_id: i64) -> Result<NewClient, Failure> {
-    Ok(NewClient {
-        first_name: validation::person_name("first name", &form.first_name)?,
-        last_name: validation::person_name("last name", &form.last_name)?,
-        email: validation::email(&form.email)?,
-        phone: validation::phone(&form.phone)?,
-        company_name: validation::optional_text("company name", &form.company_name, 200, false)?,
-        sales_contact_id: Some(sales_contact_id),
-    })
+/// A new client of `sales_contact_id` from what was typed, checked with
+/// the rules every client creation follows (the command, the form, an
+/// import): the declaration's.
+pub(super) fn validate(entry: &Entry, sales_contact_id: i64) -> Result<Values, Failure> {
+    let mut new = kinds::CLIENT.new_values(entry)?;
+    new.set("sales_contact_id", Some(sales_contact_id));
+    Ok(new)
 }
 
-/// The client's salesperson updates its details.  `expect_version` is the
-/// version the change was based on (the current one when `None`).
+/// The client's salesperson updates its details: `edit` holds only the
+/// fields to change (an empty text clears an optional one; times are in
+/// local time).  `expect_version` is the version the change was based on
+/// (the current one when `None`).
 pub async fn update(
     store: &Store,
     session: &Session,
     id: i64,
-    edit: &ClientEdit,
+    edit: &Entry,
     expect_version: Option<i64>,
-    timezone: &impl chrono::TimeZone,
 ) -> Result<ClientRow, Failure> {
     permit_some(session, Action::UpdateClient)?;
     let tx = store.begin_as(&session.actor()).await?;
@@ -141,29 +110,8 @@ pub async fn update(
     if edit.is_empty() {
         return Err(Failure::invalid("Nothing to change: give at least one field to update."));
     }
-    let optional = |value: &Option<String>, check: &dyn Fn(&str) -> Result<Option<String>, validation::Invalid>| {
-        value.as_deref().map(check).transpose().map_err(Failure::from)
-    };
-    let changes = ClientChanges {
-        first_name: edit.first_name.as_deref().map(|v| validation::person_name("first name", v)).transpose()?,
-        last_name: edit.last_name.as_deref().map(|v| validation::person_name("last name", v)).transpose()?,
-        email: edit.email.as_deref().map(validation::email).transpose()?,
-        phone: optional(&edit.phone, &validation::phone)?,
-        company_name: optional(&edit.company_name, &|v| validation::optional_text("company name", v, 200, false))?,
-        sales_contact_id: None,
-        last_contact_at: edit
-            .last_contact
-            .as_deref()
-            .map(|v| {
-                if v.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    validation::date_time("last contact", v, timezone).map(Some)
-                }
-            })
-            .transpose()?,
-    };
-    let after = write(&tx, session, &before, changes, expect_version, "client.update").await?;
+    let changes = kinds::CLIENT.changed_values(edit)?;
+    let after = write(&tx, session, &before, &changes, expect_version, "client.update").await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -201,8 +149,9 @@ pub async fn reassign(
         )));
     }
     let contracts_before = contracts::sales_contacts_of_client(&tx, id).await?;
-    let changes = ClientChanges { sales_contact_id: Some(Some(sales_contact_id)), ..ClientChanges::default() };
-    let after = write(&tx, session, &before, changes, expect_version, "client.reassign").await?;
+    let mut changes = Values::new();
+    changes.set("sales_contact_id", Some(sales_contact_id));
+    let after = write(&tx, session, &before, &changes, expect_version, "client.reassign").await?;
     // Contracts follow their client, including those that had no sales
     // contact (the foreign key's cascade only moves the others).
     contracts::follow_client(&tx, id, sales_contact_id).await?;
@@ -219,7 +168,7 @@ pub(super) async fn write(
     tx: &ActingTx,
     session: &Session,
     before: &ClientRow,
-    changes: ClientChanges,
+    changes: &Values,
     expect_version: Option<i64>,
     action: &'static str,
 ) -> Result<ClientRow, Failure> {

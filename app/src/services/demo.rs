@@ -16,7 +16,23 @@ use crate::domain::time::{DAY_MS, now_ms};
 use crate::error::Failure;
 use crate::store::bulk::BulkLoad;
 use crate::store::schema;
-use crate::store::transfer::{CLIENT_COLUMNS, CONTRACT_COLUMNS, EMPLOYEE_COLUMNS, EVENT_COLUMNS};
+use crate::store::transfer::{CONTRACT_COLUMNS, EMPLOYEE_COLUMNS, EVENT_COLUMNS};
+
+/// The client columns the demo fills, in the order of its values; a column
+/// it does not name takes the schema's default.
+const CLIENT_COLUMNS: [&str; 11] = [
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company_name",
+    "sales_contact_id",
+    "created_at",
+    "updated_at",
+    "last_contact_at",
+    "version",
+];
 use crate::store::{Backend, Store};
 
 /// The password of every demo login.

@@ -30,6 +30,8 @@ pub mod rows {
     pub use crate::store::employees::EmployeeRow;
     pub use crate::store::events::EventRow;
     pub use crate::store::notifications::NotificationRow;
+    /// A client as stored (what a [`ClientRow`] shows, with its sales contact's name).
+    pub use entity::client::Model as ClientRecord;
 }
 
 /// Keyset pages and sort orders of lists.

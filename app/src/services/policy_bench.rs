@@ -12,9 +12,10 @@ use super::demo::DEMO_PASSWORD;
 use crate::auth::{DatabaseAuthority, SessionAuthority};
 use crate::config::{AuthSettings, DatabaseTarget};
 use crate::error::Failure;
-use crate::store::clients::{self, ClientChanges, ClientFilter};
+use crate::store::clients::{self, ClientFilter};
 use crate::store::contracts::{self, ContractFilter};
 use crate::store::paging::{Sort, SortColumn};
+use crate::store::values::Values;
 use crate::store::{Actor, Backend, PageRequest, Store, StoreError};
 
 /// One operation measured both ways.
@@ -66,8 +67,9 @@ async fn once(store: &Store, actor: &Actor, operation: Operation, client: i64) -
         Operation::UpdateClient => {
             let tx = store.begin_as(actor).await?;
             let before = clients::get(&tx, client).await?;
-            let changes = ClientChanges { company_name: Some(Some("Benchmark SA".into())), ..ClientChanges::default() };
-            clients::update(&tx, client, before.version, changes).await?;
+            let mut changes = Values::new();
+            changes.set("company_name", Some("Benchmark SA".to_owned()));
+            clients::update(&tx, client, before.version, &changes).await?;
             tx.rollback().await
         }
     }

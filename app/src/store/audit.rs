@@ -33,8 +33,10 @@ pub static SORTS: [SortColumn; 4] = [
 ];
 
 const SPEC: ListSpec = ListSpec {
-    columns: "a.id AS id, a.at AS at, a.actor_id AS actor_id, a.actor_name AS actor_name, a.action AS action, \
+    columns: std::borrow::Cow::Borrowed(
+        "a.id AS id, a.at AS at, a.actor_id AS actor_id, a.actor_name AS actor_name, a.action AS action, \
               a.record_kind AS record_kind, a.record_id AS record_id, a.changes AS changes",
+    ),
     table: "audit_entries a",
     joins: "",
     id: "a.id",

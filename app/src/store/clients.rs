@@ -3,32 +3,51 @@
 
 use entity::client;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter};
+use std::sync::LazyLock;
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, FromQueryResult, QueryFilter, QueryResult};
 
 use super::paging::{self, KeyKind, ListSpec, Page, PageRequest, Sort, SortColumn};
 use super::sql::Sql;
+use super::values::{self, Values};
 use super::{ActingTx, Backend, StoreError, search};
 use crate::domain::time::now_ms;
 
 /// Record kind name used in messages.
 pub const KIND: &str = "client";
 
-/// A client as lists and detail views show it.
-#[derive(Clone, Debug, PartialEq, Eq, FromQueryResult)]
+/// A client as lists and detail views show it: the stored record (every
+/// column of the entity, so a new field needs no line here) and the name
+/// of its sales contact.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientRow {
-    pub id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub company_name: Option<String>,
-    pub sales_contact_id: Option<i64>,
+    /// The client as stored.
+    pub record: client::Model,
     /// The sales contact's full name, if any.
     pub sales_contact_name: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub last_contact_at: Option<i64>,
-    pub version: i64,
+}
+
+impl std::ops::Deref for ClientRow {
+    type Target = client::Model;
+
+    fn deref(&self) -> &client::Model {
+        &self.record
+    }
+}
+
+impl std::ops::DerefMut for ClientRow {
+    fn deref_mut(&mut self) -> &mut client::Model {
+        &mut self.record
+    }
+}
+
+impl FromQueryResult for ClientRow {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<ClientRow, sea_orm::DbErr> {
+        Ok(ClientRow {
+            record: client::Model::from_query_result(row, pre)?,
+            sales_contact_name: row.try_get(pre, "sales_contact_name")?,
+        })
+    }
 }
 
 /// The sortable columns of the client list, each served by an index.
@@ -42,15 +61,16 @@ pub static SORTS: [SortColumn; 7] = [
     SortColumn { name: "phone", expr: "coalesce(c.phone, '')", kind: KeyKind::Text },
 ];
 
-const SPEC: ListSpec = ListSpec {
-    columns: "c.id AS id, c.first_name AS first_name, c.last_name AS last_name, c.email AS email, \
-              c.phone AS phone, c.company_name AS company_name, c.sales_contact_id AS sales_contact_id, \
-              e.first_name || ' ' || e.last_name AS sales_contact_name, c.created_at AS created_at, \
-              c.updated_at AS updated_at, c.last_contact_at AS last_contact_at, c.version AS version",
+static SPEC: LazyLock<ListSpec> = LazyLock::new(|| ListSpec {
+    columns: format!(
+        "{}, e.first_name || ' ' || e.last_name AS sales_contact_name",
+        values::select_list::<client::Entity>("c")
+    )
+    .into(),
     table: "clients c",
     joins: "LEFT JOIN employees e ON e.id = c.sales_contact_id",
     id: "c.id",
-};
+});
 
 /// Which clients a list shows; every field narrows it further.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -109,80 +129,26 @@ pub async fn get(tx: &ActingTx, id: i64) -> Result<ClientRow, StoreError> {
     paging::fetch_one(tx, &SPEC, KIND, id).await
 }
 
-/// A client to create.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewClient {
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub company_name: Option<String>,
-    pub sales_contact_id: Option<i64>,
-}
-
-/// Creates a client; its first contact is now.
-pub async fn create(tx: &ActingTx, new: NewClient) -> Result<ClientRow, StoreError> {
+/// Creates a client from checked values; its first contact is now.
+pub async fn create(tx: &ActingTx, new: &Values) -> Result<ClientRow, StoreError> {
     let now = now_ms();
     let model = client::ActiveModel {
-        first_name: Set(new.first_name),
-        last_name: Set(new.last_name),
-        email: Set(new.email),
-        phone: Set(new.phone),
-        company_name: Set(new.company_name),
-        sales_contact_id: Set(new.sales_contact_id),
         created_at: Set(now),
         updated_at: Set(now),
         last_contact_at: Set(Some(now)),
         version: Set(1),
         ..Default::default()
     };
-    let inserted = client::Entity::insert(model).exec(tx.conn()).await?;
+    let inserted = client::Entity::insert(values::active(model, new)?).exec(tx.conn()).await?;
     get(tx, inserted.last_insert_id).await
 }
 
-/// Changes to a client; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ClientChanges {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<Option<String>>,
-    pub company_name: Option<Option<String>>,
-    pub sales_contact_id: Option<Option<i64>>,
-    pub last_contact_at: Option<Option<i64>>,
-}
-
-/// Updates a client if it is still at `expected_version`.
-pub async fn update(
-    tx: &ActingTx,
-    id: i64,
-    expected_version: i64,
-    changes: ClientChanges,
-) -> Result<ClientRow, StoreError> {
-    let mut model = client::ActiveModel { updated_at: Set(now_ms()), ..Default::default() };
-    if let Some(value) = changes.first_name {
-        model.first_name = Set(value);
-    }
-    if let Some(value) = changes.last_name {
-        model.last_name = Set(value);
-    }
-    if let Some(value) = changes.email {
-        model.email = Set(value);
-    }
-    if let Some(value) = changes.phone {
-        model.phone = Set(value);
-    }
-    if let Some(value) = changes.company_name {
-        model.company_name = Set(value);
-    }
-    if let Some(value) = changes.sales_contact_id {
-        model.sales_contact_id = Set(value);
-    }
-    if let Some(value) = changes.last_contact_at {
-        model.last_contact_at = Set(value);
-    }
+/// Updates a client's fields to `changes` if it is still at
+/// `expected_version`.
+pub async fn update(tx: &ActingTx, id: i64, expected_version: i64, changes: &Values) -> Result<ClientRow, StoreError> {
+    let model = client::ActiveModel { updated_at: Set(now_ms()), ..Default::default() };
     let result = client::Entity::update_many()
-        .set(model)
+        .set(values::active(model, changes)?)
         .col_expr(client::Column::Version, Expr::cust("version + 1"))
         .filter(client::Column::Id.eq(id))
         .filter(client::Column::Version.eq(expected_version))
@@ -195,131 +161,123 @@ pub async fn update(
     get(tx, id).await
 }
 
+/// What the database sets on every new client, after the given values.
+const SET_ON_CREATE: &str = "created_at, updated_at, last_contact_at, version";
+
 /// Creates many clients in multi-row statements (a spreadsheet import);
-/// their first contact is now.  Returns them in the order given.
-pub async fn create_many(tx: &ActingTx, new: &[NewClient]) -> Result<Vec<ClientRow>, StoreError> {
+/// their first contact is now.  Every row sets the same columns (those of
+/// the first).  Returns them in the order given.
+pub async fn create_many(tx: &ActingTx, new: &[Values]) -> Result<Vec<ClientRow>, StoreError> {
+    let Some(first) = new.first() else { return Ok(Vec::new()) };
+    let names: Vec<&'static str> = first.names().collect();
     let now = now_ms();
     let mut created = Vec::with_capacity(new.len());
     match tx.backend() {
-        // 10 values a row, well under SQLite's limit of bound values.
         Backend::Sqlite => {
-            for chunk in new.chunks(500) {
-                let mut sql = Sql::new(
-                    "INSERT INTO clients (first_name, last_name, email, phone, company_name, sales_contact_id, \
-                     created_at, updated_at, last_contact_at, version) VALUES ",
-                );
+            // Well under SQLite's limit of 32,766 bound values a statement.
+            let per_statement = (30_000 / (names.len() + 3)).clamp(1, 500);
+            for chunk in new.chunks(per_statement) {
+                let mut sql = Sql::new(format!("INSERT INTO clients ({}, {SET_ON_CREATE}) VALUES ", names.join(", ")));
                 for (n, client) in chunk.iter().enumerate() {
-                    if n > 0 {
-                        sql.push(", ");
+                    sql.push(if n > 0 { ", (" } else { "(" });
+                    for (at, name) in names.iter().enumerate() {
+                        let value = client.get(name).cloned().unwrap_or_else(|| first_value(first, name));
+                        sql.push(if at > 0 { ", " } else { "" }).bind(value);
                     }
-                    sql.push("(")
-                        .bind(client.first_name.clone())
-                        .push(", ")
-                        .bind(client.last_name.clone())
-                        .push(", ")
-                        .bind(client.email.clone())
-                        .push(", ")
-                        .bind(client.phone.clone())
-                        .push(", ")
-                        .bind(client.company_name.clone())
-                        .push(", ")
-                        .bind(client.sales_contact_id)
-                        .push(", ")
-                        .bind(now)
-                        .push(", ")
-                        .bind(now)
-                        .push(", ")
-                        .bind(now)
-                        .push(", 1)");
+                    sql.push(", ").bind(now).push(", ").bind(now).push(", ").bind(now).push(", 1)");
                 }
                 sql.push(" RETURNING id, lower(email) AS email_key");
-                created.extend(returned(tx, sql, chunk, now).await?);
+                created.extend(returned(tx, sql, chunk).await?);
             }
         }
         // One statement and one bound document for the whole batch: a
         // statement's fixed costs (planning thousands of parameters, the
         // audit trigger's token check) are paid once, not per 500 rows.
+        // The document's keys are read with their columns' types.
         Backend::Postgres => {
-            let mut sql = Sql::new(
-                "INSERT INTO clients (first_name, last_name, email, phone, company_name, sales_contact_id, \
-                 created_at, updated_at, last_contact_at, version) \
-                 SELECT r.doc->>'first_name', r.doc->>'last_name', r.doc->>'email', r.doc->>'phone', \
-                 r.doc->>'company_name', (r.doc->>'sales_contact_id')::bigint, ",
-            );
-            sql.bind(now).push(", ").bind(now).push(", ").bind(now).push(", 1 FROM jsonb_array_elements(");
-            sql.bind(rows_document(new)?).push("::jsonb) WITH ORDINALITY AS r(doc, n) ORDER BY r.n");
+            let sources: Vec<String> = names.iter().map(|name| format!("r.{name}")).collect();
+            let mut sql = Sql::new(format!(
+                "INSERT INTO clients ({}, {SET_ON_CREATE}) SELECT {}, ",
+                names.join(", "),
+                sources.join(", ")
+            ));
+            sql.bind(now).push(", ").bind(now).push(", ").bind(now);
+            sql.push(", 1 FROM jsonb_populate_recordset(NULL::clients, ");
+            sql.bind(rows_document(new)?).push("::jsonb) WITH ORDINALITY AS r ORDER BY r.ordinality");
             sql.push(" RETURNING id, lower(email) AS email_key");
-            created.extend(returned(tx, sql, new, now).await?);
+            created.extend(returned(tx, sql, new).await?);
         }
     }
     Ok(created)
 }
 
+/// The typed null of a column the first row set and a later one did not.
+fn first_value(first: &Values, name: &str) -> sea_orm::Value {
+    first.get(name).map(sea_orm::Value::as_null).unwrap_or(sea_orm::Value::String(None))
+}
+
 /// Creates clients for the salesperson `sales_contact_id` on a manager's
 /// behalf (`clients import --sales`).  On PostgreSQL through the
 /// database's `crm_import_clients`, which checks the session is
-/// MANAGEMENT's and the salesperson active (migration 0007); on SQLite, where
-/// the application is the authority, as [`create_many`].
-pub async fn import_for(tx: &ActingTx, sales_contact_id: i64, new: &[NewClient]) -> Result<Vec<ClientRow>, StoreError> {
+/// MANAGEMENT's and the salesperson active (migrations 0007 and 0009); on
+/// SQLite, where the application is the authority, as [`create_many`].
+pub async fn import_for(tx: &ActingTx, sales_contact_id: i64, new: &[Values]) -> Result<Vec<ClientRow>, StoreError> {
     if tx.backend() == Backend::Sqlite {
         return create_many(tx, new).await;
     }
     let now = now_ms();
     let mut sql = Sql::new("SELECT client_id AS id, email_key FROM crm_import_clients(");
     sql.bind(sales_contact_id).push(", ").bind(rows_document(new)?).push("::jsonb, ").bind(now).push(")");
-    returned(tx, sql, new, now).await
+    returned(tx, sql, new).await
 }
 
-/// New clients as one JSON array of objects, for PostgreSQL's
-/// `jsonb_array_elements`.
-fn rows_document(new: &[NewClient]) -> Result<String, StoreError> {
+/// New clients as one JSON array of objects (their values by column name),
+/// for PostgreSQL's `jsonb_populate_recordset`.
+fn rows_document(new: &[Values]) -> Result<String, StoreError> {
     let rows: Vec<serde_json::Value> = new
         .iter()
         .map(|client| {
-            serde_json::json!({
-                "first_name": client.first_name,
-                "last_name": client.last_name,
-                "email": client.email,
-                "phone": client.phone,
-                "company_name": client.company_name,
-                "sales_contact_id": client.sales_contact_id,
-            })
+            serde_json::Value::Object(
+                client.iter().map(|(name, value)| (name.to_owned(), values::json(value))).collect(),
+            )
         })
         .collect();
     serde_json::to_string(&rows).map_err(|err| StoreError::Internal(err.to_string()))
 }
 
-/// Runs an insert of `chunk` returning `id, email_key`, and gives the new
-/// rows, matched back by email (unique), not by the order rows return in.
-async fn returned(tx: &ActingTx, sql: Sql, chunk: &[NewClient], now: i64) -> Result<Vec<ClientRow>, StoreError> {
+/// Runs an insert of `chunk` returning `id, email_key`, and reads the new
+/// rows back as the database holds them, in the order of `chunk` (matched
+/// by email, which is unique, not by the order rows return in).
+async fn returned(tx: &ActingTx, sql: Sql, chunk: &[Values]) -> Result<Vec<ClientRow>, StoreError> {
     let rows = sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await?;
     let mut ids = std::collections::HashMap::with_capacity(rows.len());
     for row in rows {
         ids.insert(row.try_get::<String>("", "email_key")?, row.try_get::<i64>("", "id")?);
     }
+    let mut by_id: std::collections::HashMap<i64, ClientRow> =
+        by_ids(tx, &ids.values().copied().collect::<Vec<_>>()).await?.into_iter().map(|row| (row.id, row)).collect();
     chunk
         .iter()
         .map(|client| {
-            let id = ids
-                .get(&client.email.to_lowercase())
-                .copied()
-                .ok_or_else(|| StoreError::Internal(format!("the new client {} was not returned", client.email)))?;
-            Ok(ClientRow {
-                id,
-                first_name: client.first_name.clone(),
-                last_name: client.last_name.clone(),
-                email: client.email.clone(),
-                phone: client.phone.clone(),
-                company_name: client.company_name.clone(),
-                sales_contact_id: client.sales_contact_id,
-                sales_contact_name: None,
-                created_at: now,
-                updated_at: now,
-                last_contact_at: Some(now),
-                version: 1,
-            })
+            let email = client.text("email").unwrap_or_default();
+            ids.get(&email.to_lowercase())
+                .and_then(|id| by_id.remove(id))
+                .ok_or_else(|| StoreError::Internal(format!("the new client {email} was not returned")))
         })
         .collect()
+}
+
+/// The clients with these ids (any order).
+async fn by_ids(tx: &ActingTx, ids: &[i64]) -> Result<Vec<ClientRow>, StoreError> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(format!("SELECT {} FROM {} {} WHERE c.id IN ", SPEC.columns, SPEC.table, SPEC.joins));
+        sql.push_in_list(chunk.iter().copied());
+        for row in sea_orm::ConnectionTrait::query_all_raw(tx.conn(), sql.build(tx.backend())).await? {
+            found.push(ClientRow::from_query_result(&row, "")?);
+        }
+    }
+    Ok(found)
 }
 
 /// The clients whose email is one of `emails` (ignoring case).

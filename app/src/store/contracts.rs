@@ -45,10 +45,12 @@ pub static SORTS: [SortColumn; 6] = [
 ];
 
 const SPEC: ListSpec = ListSpec {
-    columns: "k.id AS id, k.client_id AS client_id, c.first_name || ' ' || c.last_name AS client_name, \
+    columns: std::borrow::Cow::Borrowed(
+        "k.id AS id, k.client_id AS client_id, c.first_name || ' ' || c.last_name AS client_name, \
               k.sales_contact_id AS sales_contact_id, e.first_name || ' ' || e.last_name AS sales_contact_name, \
               k.total_cents AS total_cents, k.due_cents AS due_cents, k.signed AS signed, k.signed_at AS signed_at, \
               k.created_at AS created_at, k.updated_at AS updated_at, k.version AS version",
+    ),
     table: "contracts k",
     joins: "JOIN clients c ON c.id = k.client_id LEFT JOIN employees e ON e.id = k.sales_contact_id",
     id: "k.id",

@@ -54,10 +54,12 @@ pub static SORTS: [SortColumn; 9] = [
 ];
 
 const SPEC: ListSpec = ListSpec {
-    columns: "m.id AS id, m.first_name AS first_name, m.last_name AS last_name, m.email AS email, m.phone AS phone, \
+    columns: std::borrow::Cow::Borrowed(
+        "m.id AS id, m.first_name AS first_name, m.last_name AS last_name, m.email AS email, m.phone AS phone, \
               m.department_id AS department_id, m.active AS active, m.deactivated_at AS deactivated_at, \
               m.must_change_password AS must_change_password, m.created_at AS created_at, \
               m.updated_at AS updated_at, m.version AS version",
+    ),
     table: "employees m",
     joins: "",
     id: "m.id",

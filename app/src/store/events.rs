@@ -47,11 +47,13 @@ pub static SORTS: [SortColumn; 6] = [
 ];
 
 const SPEC: ListSpec = ListSpec {
-    columns: "v.id AS id, v.name AS name, v.contract_id AS contract_id, k.client_id AS client_id, \
+    columns: std::borrow::Cow::Borrowed(
+        "v.id AS id, v.name AS name, v.contract_id AS contract_id, k.client_id AS client_id, \
               c.first_name || ' ' || c.last_name AS client_name, v.support_contact_id AS support_contact_id, \
               s.first_name || ' ' || s.last_name AS support_contact_name, v.start_at AS start_at, v.end_at AS end_at, \
               v.location AS location, v.attendees AS attendees, v.notes AS notes, v.created_at AS created_at, \
               v.updated_at AS updated_at, v.version AS version",
+    ),
     table: "events v",
     joins: "JOIN contracts k ON k.id = v.contract_id JOIN clients c ON c.id = k.client_id LEFT JOIN employees s ON s.id = v.support_contact_id",
     id: "v.id",

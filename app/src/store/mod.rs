@@ -21,6 +21,7 @@ pub mod search;
 mod sql;
 pub mod team;
 pub mod transfer;
+pub mod values;
 
 pub use crate::config::DatabaseTarget;
 pub use acting::{ActingTx, Actor};

@@ -29,8 +29,10 @@ pub static SORTS: [SortColumn; 3] = [
 ];
 
 const SPEC: ListSpec = ListSpec {
-    columns: "n.id AS id, n.recipient_id AS recipient_id, n.at AS at, n.kind AS kind, n.record_kind AS record_kind, \
+    columns: std::borrow::Cow::Borrowed(
+        "n.id AS id, n.recipient_id AS recipient_id, n.at AS at, n.kind AS kind, n.record_kind AS record_kind, \
               n.record_id AS record_id, n.message AS message, n.read_at AS read_at",
+    ),
     table: "notifications n",
     joins: "",
     id: "n.id",

@@ -197,7 +197,8 @@ pub struct Page<T> {
 /// table alone and joined afterwards: the planner cannot pick a join order
 /// that sorts a whole table, and counts need no joins at all.
 pub(crate) struct ListSpec {
-    pub columns: &'static str,
+    /// The SELECT list (built once from an entity's columns, or written out).
+    pub columns: std::borrow::Cow<'static, str>,
     pub table: &'static str,
     pub joins: &'static str,
     pub id: &'static str,

@@ -14,8 +14,13 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use std::sync::LazyLock;
+
+use sea_orm::{Iterable, ModelTrait};
+
 use super::bulk::BulkLoad;
 use super::sql::Sql;
+use super::values;
 use super::{Backend, Store, StoreError};
 use crate::auth::password::Verifier;
 use crate::config::DatabaseTarget;
@@ -81,50 +86,7 @@ impl Table {
 }
 
 /// Times as RFC 3339 UTC with milliseconds, the precision they are stored in.
-pub mod time {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// `2026-12-03T10:48:32.123Z` for epoch milliseconds.
-    pub fn text(ms: i64) -> Option<String> {
-        chrono::DateTime::from_timestamp_millis(ms).map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-    }
-
-    /// Epoch milliseconds of an RFC 3339 time (any offset).
-    pub fn parse(text: &str) -> Result<i64, String> {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .map(|at| at.timestamp_millis())
-            .map_err(|err| format!("\"{text}\" is not an RFC 3339 time ({err})"))
-    }
-
-    pub fn serialize<S: Serializer>(ms: &i64, serializer: S) -> Result<S::Ok, S::Error> {
-        match text(*ms) {
-            Some(text) => serializer.serialize_str(&text),
-            None => Err(serde::ser::Error::custom(format!("{ms} ms is out of the range of dates"))),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse(&text).map_err(serde::de::Error::custom)
-    }
-
-    /// The same for optional times (`null` when absent).
-    pub mod optional {
-        use serde::{Deserialize, Deserializer, Serializer};
-
-        pub fn serialize<S: Serializer>(ms: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
-            match ms {
-                Some(ms) => super::serialize(ms, serializer),
-                None => serializer.serialize_none(),
-            }
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-            let text = Option::<String>::deserialize(deserializer)?;
-            text.map(|text| super::parse(&text).map_err(serde::de::Error::custom)).transpose()
-        }
-    }
-}
+pub use entity::wire::time;
 
 /// Money as a decimal string (`"12000.50"`), stored as cents.
 pub mod money {
@@ -225,25 +187,10 @@ impl Credential {
     }
 }
 
-/// A client as exported.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
-#[serde(deny_unknown_fields)]
-pub struct Client {
-    pub id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub company_name: Option<String>,
-    pub sales_contact_id: Option<i64>,
-    #[serde(with = "time")]
-    pub created_at: i64,
-    #[serde(with = "time")]
-    pub updated_at: i64,
-    #[serde(with = "time::optional")]
-    pub last_contact_at: Option<i64>,
-    pub version: i64,
-}
+/// A client as exported: the entity itself, whose serde form is the
+/// bundle's (every column, in the entity's order; a new field travels
+/// without a line here).
+pub use entity::client::Model as Client;
 
 /// A contract as exported.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromQueryResult)]
@@ -411,11 +358,7 @@ fn select_list(table: Table, backend: Backend) -> &'static str {
             "e.employee_id AS employee_id, e.salt AS salt, e.m_cost AS m_cost, e.t_cost AS t_cost, e.p_cost AS p_cost, \
              e.verifier AS verifier, e.updated_at AS updated_at FROM credentials e"
         }
-        (Table::Clients, _) => {
-            "e.id AS id, e.first_name AS first_name, e.last_name AS last_name, e.email AS email, e.phone AS phone, \
-             e.company_name AS company_name, e.sales_contact_id AS sales_contact_id, e.created_at AS created_at, \
-             e.updated_at AS updated_at, e.last_contact_at AS last_contact_at, e.version AS version FROM clients e"
-        }
+        (Table::Clients, _) => CLIENT_SELECT.as_str(),
         (Table::Contracts, _) => {
             "e.id AS id, e.client_id AS client_id, e.sales_contact_id AS sales_contact_id, \
              e.total_cents AS total_amount, e.due_cents AS amount_due, e.signed AS signed, e.signed_at AS signed_at, \
@@ -664,21 +607,12 @@ pub const EMPLOYEE_COLUMNS: [&str; 12] = [
     "version",
 ];
 
-/// The columns a bulk load writes, in the order of its values (the
-/// import and the demo seeder share them).
-pub const CLIENT_COLUMNS: [&str; 11] = [
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company_name",
-    "sales_contact_id",
-    "created_at",
-    "updated_at",
-    "last_contact_at",
-    "version",
-];
+/// The columns a client is exported from and loaded into: the entity's.
+static CLIENT_COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(values::columns::<entity::client::Entity>);
+
+/// The SELECT list of clients in the bundle's field names.
+static CLIENT_SELECT: LazyLock<String> =
+    LazyLock::new(|| format!("{} FROM clients e", values::select_list::<entity::client::Entity>("e")));
 
 /// The columns a bulk load writes, in the order of its values (the
 /// import and the demo seeder share them).
@@ -731,7 +665,7 @@ fn insert_columns(table: Table, backend: Backend) -> &'static [&'static str] {
         (Table::Credentials, Backend::Postgres) => {
             &["employee_id", "salt", "m_cost", "t_cost", "p_cost", "verifier", "updated_at"]
         }
-        (Table::Clients, _) => &CLIENT_COLUMNS,
+        (Table::Clients, _) => CLIENT_COLUMNS.as_slice(),
         (Table::Contracts, _) => &CONTRACT_COLUMNS,
         (Table::Events, _) => &EVENT_COLUMNS,
         (Table::AuditEntries, _) => {
@@ -785,19 +719,7 @@ fn push_values(row: &Row, backend: Backend, values: &mut Vec<Value>) -> Result<(
                 }
             }
         }
-        Row::Client(c) => values.extend([
-            Value::from(c.id),
-            Value::from(c.first_name.clone()),
-            Value::from(c.last_name.clone()),
-            Value::from(c.email.clone()),
-            Value::from(c.phone.clone()),
-            Value::from(c.company_name.clone()),
-            Value::from(c.sales_contact_id),
-            Value::from(c.created_at),
-            Value::from(c.updated_at),
-            Value::from(c.last_contact_at),
-            Value::from(c.version),
-        ]),
+        Row::Client(c) => values.extend(entity::client::Column::iter().map(|column| c.get(column))),
         Row::Contract(c) => values.extend([
             Value::from(c.id),
             Value::from(c.client_id),

@@ -5,30 +5,84 @@
 use super::lists::{ListKind, ListQuery};
 use crate::domain::Department;
 use crate::services::accounts::EmployeeForm;
-use crate::services::clients::{ClientEdit, ClientForm};
 use crate::services::employees::EmployeeEdit;
 use crate::services::events::{EventEdit, EventForm};
+use crate::services::kinds::Entry;
 
 /// A change to save or a command to run on records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Save {
-    NewClient(ClientForm),
-    EditClient { id: i64, edit: ClientEdit, version: Option<i64> },
-    Reassign { id: i64, sales_contact_id: i64, version: Option<i64> },
-    NewContract { client_id: i64, total: String, due: String },
-    EditContract { id: i64, total: Option<String>, due: Option<String>, version: Option<i64> },
-    Pay { id: i64, amount: String, version: Option<i64> },
-    Sign { id: i64, version: Option<i64> },
-    DeleteContract { id: i64, version: Option<i64> },
-    NewEvent { contract_id: i64, form: EventForm },
-    EditEvent { id: i64, edit: EventEdit, version: Option<i64> },
-    Assign { ids: Vec<i64>, support_id: i64 },
-    Unassign { ids: Vec<i64> },
+    /// A new client: what was typed for each of its fields.
+    NewClient(Entry),
+    /// A client's edit: only the fields changed.
+    EditClient {
+        id: i64,
+        edit: Entry,
+        version: Option<i64>,
+    },
+    Reassign {
+        id: i64,
+        sales_contact_id: i64,
+        version: Option<i64>,
+    },
+    NewContract {
+        client_id: i64,
+        total: String,
+        due: String,
+    },
+    EditContract {
+        id: i64,
+        total: Option<String>,
+        due: Option<String>,
+        version: Option<i64>,
+    },
+    Pay {
+        id: i64,
+        amount: String,
+        version: Option<i64>,
+    },
+    Sign {
+        id: i64,
+        version: Option<i64>,
+    },
+    DeleteContract {
+        id: i64,
+        version: Option<i64>,
+    },
+    NewEvent {
+        contract_id: i64,
+        form: EventForm,
+    },
+    EditEvent {
+        id: i64,
+        edit: EventEdit,
+        version: Option<i64>,
+    },
+    Assign {
+        ids: Vec<i64>,
+        support_id: i64,
+    },
+    Unassign {
+        ids: Vec<i64>,
+    },
     NewEmployee(EmployeeForm),
-    EditEmployee { id: i64, edit: EmployeeEdit, version: Option<i64> },
-    SetActive { id: i64, active: bool, version: Option<i64> },
-    DeleteEmployee { id: i64, version: Option<i64> },
-    MarkRead { ids: Vec<i64> },
+    EditEmployee {
+        id: i64,
+        edit: EmployeeEdit,
+        version: Option<i64>,
+    },
+    SetActive {
+        id: i64,
+        active: bool,
+        version: Option<i64>,
+    },
+    DeleteEmployee {
+        id: i64,
+        version: Option<i64>,
+    },
+    MarkRead {
+        ids: Vec<i64>,
+    },
 }
 
 impl Save {

@@ -496,7 +496,7 @@ impl Runner {
                 Outcome::saved(format!("Client {} created: they are yours.", row.id), DisplayRow::client(row))
             }
             Save::EditClient { id, edit, version } => {
-                let row = clients::update(store, &session, id, &edit, version, local).await?;
+                let row = clients::update(store, &session, id, &edit, version).await?;
                 Outcome::saved(format!("Client {id} saved."), DisplayRow::client(row))
             }
             Save::Reassign { id, sales_contact_id, version } => {

@@ -21,9 +21,9 @@ use crate::domain::Department;
 use crate::error::{Failure, FailureKind};
 use crate::services::dashboard::Dashboard;
 use crate::services::dashboard::{Load, Pipeline, SalesTotal};
-use crate::services::rows::ClientRow;
 use crate::services::rows::ContractRow;
 use crate::services::rows::EventRow;
+use crate::services::rows::{ClientRecord, ClientRow};
 
 const AT: i64 = 1_790_000_000_000;
 
@@ -93,18 +93,20 @@ fn typed(app: &mut App, text: &str) -> Vec<Effect> {
 
 fn client(id: i64, sales: i64) -> DisplayRow {
     DisplayRow::client(ClientRow {
-        id,
-        first_name: format!("Kenji{id}"),
-        last_name: "Watanabe".into(),
-        email: format!("kenji{id}@example.com"),
-        phone: Some("+33612345678".into()),
-        company_name: Some("Watanabe Events".into()),
-        sales_contact_id: Some(sales),
+        record: ClientRecord {
+            id,
+            first_name: format!("Kenji{id}"),
+            last_name: "Watanabe".into(),
+            email: format!("kenji{id}@example.com"),
+            phone: Some("+33612345678".into()),
+            company_name: Some("Watanabe Events".into()),
+            sales_contact_id: Some(sales),
+            created_at: AT,
+            updated_at: AT,
+            last_contact_at: None,
+            version: 1,
+        },
         sales_contact_name: Some("Sam Seller".into()),
-        created_at: AT,
-        updated_at: AT,
-        last_contact_at: None,
-        version: 1,
     })
 }
 
@@ -550,14 +552,14 @@ fn a_client_form_checks_fields_keeps_them_on_failure_and_saves_when_valid() {
     typed(&mut app, "kenji@example.com");
     let effects = app.update(ctrl('s'));
     let [Effect::Save { request, save: Save::NewClient(form) }] = effects.as_slice() else { panic!("{effects:?}") };
-    assert_eq!(form.email, "kenji@example.com");
+    assert_eq!(form.get("email"), Some("kenji@example.com"));
     app.update(Action::Saved {
         request: *request,
         result: Err(Failure::new(FailureKind::Conflict, "A client with this email already exists.")),
     });
     let main = main_of(&app);
     let kept = main.form.as_ref().expect("the form stays");
-    assert_eq!(kept.form.value("first name"), "Kenji", "a failed save keeps what was typed");
+    assert_eq!(kept.form.value("first_name"), "Kenji", "a failed save keeps what was typed");
     snapshot("client_form_not_saved_80x24", &app);
     let effects = app.update(ctrl('s'));
     let [Effect::Save { request, .. }] = effects.as_slice() else { panic!() };
@@ -1104,7 +1106,7 @@ fn an_ended_session_keeps_the_form_for_the_same_employee() {
     assert!(matches!(&app.screen, Screen::Gate(gate) if gate.notice.as_deref().is_some_and(|n| n.contains("kept"))));
     app.update(Action::SignedIn(Ok(me(Department::Sales))));
     let main = main_of(&app);
-    assert_eq!(main.form.as_ref().map(|form| form.form.value("first name")).as_deref(), Some("Half-typed"));
+    assert_eq!(main.form.as_ref().map(|form| form.form.value("first_name")).as_deref(), Some("Half-typed"));
     // Someone else logging in on this terminal starts afresh.
     app.update(Action::UnreadCounted(Err(Failure::new(FailureKind::Unauthenticated, "Your session has ended."))));
     app.update(Action::SignedIn(Ok(me(Department::Management))));
@@ -1144,7 +1146,7 @@ fn paste_goes_to_the_command_line_or_nowhere_while_a_popup_is_open() {
     app.update(Action::Paste("pasted".into()));
     app.update(ch('n'));
     let main = main_of(&app);
-    assert!(!main.form.as_ref().expect("kept").form.value("first name").contains("pasted"));
+    assert!(!main.form.as_ref().expect("kept").form.value("first_name").contains("pasted"));
     app.update(key(KeyCode::Esc));
     app.update(ch('y'));
     app.update(ch(':'));

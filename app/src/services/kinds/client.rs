@@ -3,9 +3,11 @@
 use serde_json::json;
 
 use super::{
-    CliColumn, Column, Detail, Field, Kind, Sort, Type, col, local, maybe, maybe_local, maybe_time, person, time,
+    CliColumn, Column, DATE_HINT, Detail, Field, Input, Kind, Sort, StoredValue, Type, col, local, maybe, maybe_local,
+    maybe_time, optional_time, person, time,
 };
 use crate::domain::Department::{Management, Sales};
+use crate::domain::validation;
 use crate::store::clients::ClientRow;
 
 /// Clients.
@@ -22,6 +24,7 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Key,
         searchable: false,
         json: |r| json!(r.id),
+        input: None,
     },
     Field {
         name: "first_name",
@@ -32,6 +35,14 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::No,
         searchable: true,
         json: |r| json!(r.first_name),
+        input: Some(Input {
+            create: true,
+            update: true,
+            flag: None,
+            help: "The client's first name.",
+            hint: "",
+            check: |text| validation::person_name("first name", text).map(StoredValue::from),
+        }),
     },
     Field {
         name: "last_name",
@@ -42,6 +53,14 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Index("clients_last_name_idx"),
         searchable: true,
         json: |r| json!(r.last_name),
+        input: Some(Input {
+            create: true,
+            update: true,
+            flag: None,
+            help: "The client's last name.",
+            hint: "",
+            check: |text| validation::person_name("last name", text).map(StoredValue::from),
+        }),
     },
     Field {
         name: "email",
@@ -52,6 +71,14 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Index("clients_email_key"),
         searchable: true,
         json: |r| json!(r.email),
+        input: Some(Input {
+            create: true,
+            update: true,
+            flag: None,
+            help: "The client's email address (unique).",
+            hint: "name@example.com",
+            check: |text| validation::email(text).map(StoredValue::from),
+        }),
     },
     Field {
         name: "phone",
@@ -62,6 +89,14 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Index("clients_phone_idx"),
         searchable: true,
         json: |r| json!(r.phone),
+        input: Some(Input {
+            create: true,
+            update: true,
+            flag: None,
+            help: "A phone number; empty to remove it.",
+            hint: "+33 6 12 34 56 78 (optional)",
+            check: |text| validation::phone(text).map(StoredValue::from),
+        }),
     },
     Field {
         name: "company_name",
@@ -72,6 +107,14 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Index("clients_company_name_idx"),
         searchable: true,
         json: |r| json!(r.company_name),
+        input: Some(Input {
+            create: true,
+            update: true,
+            flag: Some("company"),
+            help: "The client's company; empty to remove it.",
+            hint: "(optional)",
+            check: |text| validation::optional_text("company name", text, 200, false).map(StoredValue::from),
+        }),
     },
     Field {
         name: "sales_contact_id",
@@ -82,6 +125,7 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::No,
         searchable: false,
         json: |r| json!(r.sales_contact_id),
+        input: None,
     },
     Field {
         name: "sales_contact_name",
@@ -92,6 +136,7 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::No,
         searchable: false,
         json: |r| json!(r.sales_contact_name),
+        input: None,
     },
     Field {
         name: "created_at",
@@ -102,6 +147,7 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Index("clients_created_at_idx"),
         searchable: false,
         json: |r| time(r.created_at),
+        input: None,
     },
     Field {
         name: "updated_at",
@@ -112,6 +158,7 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::No,
         searchable: false,
         json: |r| time(r.updated_at),
+        input: None,
     },
     Field {
         name: "last_contact_at",
@@ -122,6 +169,14 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::Index("clients_last_contact_at_idx"),
         searchable: false,
         json: |r| maybe_time(r.last_contact_at),
+        input: Some(Input {
+            create: false,
+            update: true,
+            flag: Some("last-contact"),
+            help: "When you last spoke with them: YYYY-MM-DD HH:MM (local time) or RFC 3339; empty to remove it.",
+            hint: DATE_HINT,
+            check: |text| optional_time("last contact", text),
+        }),
     },
     Field {
         name: "version",
@@ -132,6 +187,7 @@ static FIELDS: [Field<ClientRow>; 12] = [
         sort: Sort::No,
         searchable: false,
         json: |r| json!(r.version),
+        input: None,
     },
 ];
 

@@ -13,12 +13,15 @@ pub mod employee;
 pub mod event;
 pub mod notification;
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
 use crate::domain::Department;
+use crate::domain::validation::Invalid;
 use crate::store::paging::SortColumn;
+pub use crate::store::values::{Value as StoredValue, Values};
 
 pub use self::audit::AUDIT;
 pub use self::client::CLIENT;
@@ -82,6 +85,105 @@ pub struct Field<R: 'static> {
     pub searchable: bool,
     /// The value as JSON.
     pub json: fn(&R) -> Value,
+    /// How people type it in, if they do (`None`: the application or the
+    /// database sets it, or a command of its own does).
+    pub input: Option<Input>,
+}
+
+/// How a field is typed in: a line of the form, a `--flag` of the
+/// command line, a spreadsheet column.  The forms, the flags and the
+/// checks of every way in are derived from it.
+#[derive(Clone, Copy, Debug)]
+pub struct Input {
+    /// Asked for when a record is created.
+    pub create: bool,
+    /// Changeable afterwards (by the field's `editable` departments).
+    pub update: bool,
+    /// The command line's flag and the spreadsheet's other name for the
+    /// column, when it is not the field's name (`company` for
+    /// `company_name`).
+    pub flag: Option<&'static str>,
+    /// The flag's help.
+    pub help: &'static str,
+    /// What the form's empty line suggests.
+    pub hint: &'static str,
+    /// The rule: what was typed (empty for "none") to the stored value, or
+    /// why it cannot be.  Every way in calls it, and only it.
+    pub check: fn(&str) -> Result<StoredValue, Invalid>,
+}
+
+/// A field people type, as every way in sees it: what [`Input`] says,
+/// with the field's name, label and whether it is required.
+#[derive(Clone, Copy, Debug)]
+pub struct Typed {
+    /// The field's name (JSON, CSV, the column it is stored in).
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: Type,
+    pub required: bool,
+    pub input: Input,
+}
+
+impl Typed {
+    /// The command-line flag, without the dashes (`first-name`).
+    pub fn flag(&self) -> String {
+        self.input.flag.map_or_else(|| self.name.replace('_', "-"), str::to_owned)
+    }
+}
+
+/// What was typed, by field name: a form's lines, a command's flags, a
+/// spreadsheet's cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Entry(BTreeMap<&'static str, String>);
+
+impl Entry {
+    /// Nothing typed.
+    pub fn new() -> Entry {
+        Entry::default()
+    }
+
+    /// What was typed for these fields.
+    pub fn of<const N: usize>(pairs: [(&'static str, &str); N]) -> Entry {
+        pairs.into_iter().map(|(name, text)| (name, text.to_owned())).collect()
+    }
+
+    /// The same with `name` typed as `text`.
+    pub fn with(mut self, name: &'static str, text: &str) -> Entry {
+        self.set(name, text);
+        self
+    }
+
+    /// Sets what was typed for `name`.
+    pub fn set(&mut self, name: &'static str, text: impl Into<String>) -> &mut Entry {
+        self.0.insert(name, text.into());
+        self
+    }
+
+    /// What was typed for `name`, if anything.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// Forgets `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.remove(name);
+    }
+
+    /// Whether nothing was typed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every field typed and its text.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0.iter().map(|(name, text)| (*name, text.as_str()))
+    }
+}
+
+impl FromIterator<(&'static str, String)> for Entry {
+    fn from_iter<I: IntoIterator<Item = (&'static str, String)>>(iter: I) -> Entry {
+        Entry(iter.into_iter().collect())
+    }
 }
 
 /// A column of the terminal application's table.
@@ -138,6 +240,7 @@ pub struct Kind<R: 'static> {
     pub sorts: &'static [SortColumn],
     names: OnceLock<Vec<&'static str>>,
     views: OnceLock<Vec<ColumnView>>,
+    typed: OnceLock<Vec<Typed>>,
 }
 
 /// What screens ask of a record kind whatever its row type: a list picks
@@ -154,6 +257,44 @@ pub trait Described: Sync {
     fn column_views(&self) -> &[ColumnView];
     /// The orders the store can list it in.
     fn sorts(&self) -> &'static [SortColumn];
+    /// The fields people type, in order.
+    fn typed(&self) -> &[Typed];
+
+    /// The fields a new record is typed with.
+    fn create_fields(&self) -> Vec<Typed> {
+        self.typed().iter().filter(|field| field.input.create).copied().collect()
+    }
+
+    /// The fields an existing record's edit changes.
+    fn update_fields(&self) -> Vec<Typed> {
+        self.typed().iter().filter(|field| field.input.update).copied().collect()
+    }
+
+    /// A new record's values from what was typed: every field a new
+    /// record is typed with, checked by its rule (a field not typed is
+    /// empty, which a required field's rule refuses).
+    fn new_values(&self, entry: &Entry) -> Result<Values, Invalid> {
+        let mut values = Values::new();
+        for field in self.create_fields() {
+            values.set(field.name, (field.input.check)(entry.get(field.name).unwrap_or(""))?);
+        }
+        Ok(values)
+    }
+
+    /// Changes from what was typed: only the fields typed, each one an
+    /// edit may change, checked by its rule.
+    fn changed_values(&self, entry: &Entry) -> Result<Values, Invalid> {
+        let mut values = Values::new();
+        for (name, text) in entry.iter() {
+            let field =
+                self.typed().iter().find(|field| field.name == name && field.input.update).ok_or_else(|| Invalid {
+                    field: name,
+                    message: format!("The {} of a {} cannot be changed here.", name.replace('_', " "), self.noun()),
+                })?;
+            values.set(field.name, (field.input.check)(text)?);
+        }
+        Ok(values)
+    }
 }
 
 impl<R: 'static> Described for Kind<R> {
@@ -176,6 +317,23 @@ impl<R: 'static> Described for Kind<R> {
     fn sorts(&self) -> &'static [SortColumn] {
         self.sorts
     }
+
+    fn typed(&self) -> &[Typed] {
+        self.typed.get_or_init(|| {
+            self.fields
+                .iter()
+                .filter_map(|field| {
+                    field.input.map(|input| Typed {
+                        name: field.name,
+                        label: field.label,
+                        kind: field.kind,
+                        required: field.required,
+                        input,
+                    })
+                })
+                .collect()
+        })
+    }
 }
 
 impl<R> Kind<R> {
@@ -189,7 +347,18 @@ impl<R> Kind<R> {
         detail: &'static [Detail<R>],
         sorts: &'static [SortColumn],
     ) -> Kind<R> {
-        Kind { noun, title, fields, columns, cli, detail, sorts, names: OnceLock::new(), views: OnceLock::new() }
+        Kind {
+            noun,
+            title,
+            fields,
+            columns,
+            cli,
+            detail,
+            sorts,
+            names: OnceLock::new(),
+            views: OnceLock::new(),
+            typed: OnceLock::new(),
+        }
     }
 
     /// The field called `name`.
@@ -204,6 +373,18 @@ impl<R> Kind<R> {
             object.insert(field.name.to_owned(), (field.json)(row));
         }
         Value::Object(object)
+    }
+
+    /// What an edit form shows for `field` of `row` before anything is
+    /// typed: its value as it would be typed (times in local time).
+    pub fn as_typed(&self, field: &Typed, row: &R) -> String {
+        let Some(declared) = self.field(field.name) else { return String::new() };
+        match ((declared.json)(row), field.kind) {
+            (Value::Null, _) => String::new(),
+            (Value::String(text), Type::Time) => crate::store::transfer::time::parse(&text).map(local).unwrap_or(text),
+            (Value::String(text), _) => text,
+            (other, _) => other.to_string(),
+        }
     }
 
     /// A record's cells in the terminal application's table.
@@ -245,7 +426,7 @@ pub(crate) const fn field<R>(
     sort: Sort,
     json: fn(&R) -> Value,
 ) -> Field<R> {
-    Field { name, label, kind, required, editable, sort, searchable: false, json }
+    Field { name, label, kind, required, editable, sort, searchable: false, json, input: None }
 }
 
 /// A column's look: title, sort field, narrowest width, share of the
@@ -286,6 +467,17 @@ pub(crate) fn record_label(kind: &str, id: Option<i64>, between: &str) -> String
         Some(id) => format!("{kind}{between}{id}"),
         None => kind.to_owned(),
     }
+}
+
+/// How a date and time is typed: in local time, or RFC 3339.
+pub const DATE_HINT: &str = "YYYY-MM-DD HH:MM (local time)";
+
+/// An optional date and time as typed (empty for none), in local time.
+pub(crate) fn optional_time(field: &'static str, text: &str) -> Result<StoredValue, Invalid> {
+    if text.trim().is_empty() {
+        return Ok(StoredValue::BigInt(None));
+    }
+    crate::domain::validation::date_time(field, text, &chrono::Local).map(|at| StoredValue::BigInt(Some(at)))
 }
 
 /// A person's full name.

@@ -6,9 +6,9 @@
 use crate::domain::money::Money;
 use crate::domain::validation;
 use crate::services::accounts::EmployeeForm;
-use crate::services::clients::{ClientEdit, ClientForm};
 use crate::services::employees::EmployeeEdit;
 use crate::services::events::{EventEdit, EventForm, LOCATION_MAX, NAME_MAX, NOTES_MAX};
+use crate::services::kinds::{self, DATE_HINT, Described as _, Entry, Typed};
 use crate::services::records::money;
 use crate::text::local_time;
 use ratatui::Frame;
@@ -16,7 +16,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 
 use crate::error::Failure;
-use crate::services::rows::{ClientRow, ContractRow, EmployeeRow, EventRow};
+use crate::services::rows::{ContractRow, EmployeeRow, EventRow};
 use crate::tui::effect::{Effect, Save};
 use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::lists::{DisplayRow, ListKind, Record};
@@ -223,31 +223,53 @@ impl RecordForm {
     }
 }
 
-const DATE_HINT: &str = "YYYY-MM-DD HH:MM (local time)";
-
-/// A client's fields (the last contact only when editing).
+/// A record's fields as its declaration gives them (`services::kinds`):
+/// one line each, labelled and hinted as declared, checked by the field's
+/// own rule — the rule the services apply — so a new field needs no line
+/// here.
 #[derive(Clone, Debug)]
-pub struct ClientInputs {
-    pub first_name: Field,
-    pub last_name: Field,
-    pub email: Field,
-    pub phone: Field,
-    pub company_name: Field,
-    pub last_contact: Option<Field>,
+pub struct DeclaredInputs {
+    lines: Vec<(Typed, Field)>,
 }
 
-impl Fields for ClientInputs {
+impl DeclaredInputs {
+    /// Lines for `fields`, each filled with `current`'s text for it.
+    fn new(fields: Vec<Typed>, current: impl Fn(&Typed) -> String) -> DeclaredInputs {
+        let lines = fields
+            .into_iter()
+            .map(|typed| {
+                let line = Field::text(typed.name, typed.label, typed.input.hint, &current(&typed));
+                (typed, line)
+            })
+            .collect();
+        DeclaredInputs { lines }
+    }
+
+    fn check(&mut self) {
+        for (typed, line) in &mut self.lines {
+            let text = line.value();
+            line.check((typed.input.check)(&text));
+        }
+    }
+
+    /// Everything typed (a new record).
+    fn entry(&self) -> Entry {
+        self.lines.iter().map(|(typed, line)| (typed.name, line.value())).collect()
+    }
+
+    /// Only the lines changed (an edit).
+    fn edited(&self) -> Entry {
+        self.lines.iter().filter_map(|(typed, line)| line.edited().map(|text| (typed.name, text))).collect()
+    }
+}
+
+impl Fields for DeclaredInputs {
     fn list(&self) -> Vec<&Field> {
-        let mut list = vec![&self.first_name, &self.last_name, &self.email, &self.phone, &self.company_name];
-        list.extend(self.last_contact.as_ref());
-        list
+        self.lines.iter().map(|(_, line)| line).collect()
     }
 
     fn list_mut(&mut self) -> Vec<&mut Field> {
-        let mut list =
-            vec![&mut self.first_name, &mut self.last_name, &mut self.email, &mut self.phone, &mut self.company_name];
-        list.extend(self.last_contact.as_mut());
-        list
+        self.lines.iter_mut().map(|(_, line)| line).collect()
     }
 }
 
@@ -299,9 +321,12 @@ pub struct EmployeeInputs {
 crate::form_fields!(EmployeeInputs { first_name, last_name, email, phone, department });
 
 /// The fields of whichever record form is open.
+// One form is open at a time and it lives as long as the popup: its size
+// does not matter, and boxing would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Inputs {
-    Client(ClientInputs),
+    Client(DeclaredInputs),
     NewContract(NewContractInputs),
     Contract(ContractInputs),
     Payment(PaymentInputs),
@@ -357,49 +382,6 @@ fn due_within(due: Result<i64, String>, total: Result<i64, String>) -> Result<i6
     match (due, total) {
         (Ok(due), Ok(total)) if due > total => Err("The amount due cannot be more than the total.".to_owned()),
         (due, _) => due,
-    }
-}
-
-impl ClientInputs {
-    fn new(row: Option<&ClientRow>, editing: bool) -> ClientInputs {
-        let text = |value: Option<&str>| value.unwrap_or("").to_owned();
-        ClientInputs {
-            first_name: Field::text("first name", "First name", "", &text(row.map(|c| c.first_name.as_str()))),
-            last_name: Field::text("last name", "Last name", "", &text(row.map(|c| c.last_name.as_str()))),
-            email: Field::text("email", "Email", "name@example.com", &text(row.map(|c| c.email.as_str()))),
-            phone: Field::text(
-                "phone",
-                "Phone",
-                "+33 6 12 34 56 78 (optional)",
-                &text(row.and_then(|c| c.phone.as_deref())),
-            ),
-            company_name: Field::text(
-                "company name",
-                "Company",
-                "(optional)",
-                &text(row.and_then(|c| c.company_name.as_deref())),
-            ),
-            last_contact: editing.then(|| {
-                Field::text(
-                    "last contact",
-                    "Last contact",
-                    DATE_HINT,
-                    &row.and_then(|c| c.last_contact_at).map(local_time).unwrap_or_default(),
-                )
-            }),
-        }
-    }
-
-    fn check(&mut self) {
-        check_person([&mut self.first_name, &mut self.last_name, &mut self.email, &mut self.phone]);
-        let company = self.company_name.value();
-        self.company_name.check(validation::optional_text("company name", &company, 200, false));
-        if let Some(field) = self.last_contact.as_mut()
-            && !field.value().trim().is_empty()
-        {
-            let checked = date("last contact", field);
-            field.check(checked);
-        }
     }
 }
 
@@ -476,10 +458,13 @@ impl RecordForm {
         let record = row.map(|row| &row.record);
         let (title, inputs) = match (&target, record) {
             (Target::EditClient { id }, Some(Record::Client(c))) => {
-                (format!("Edit client {id}"), Inputs::Client(ClientInputs::new(Some(c), true)))
+                let inputs =
+                    DeclaredInputs::new(kinds::CLIENT.update_fields(), |typed| kinds::CLIENT.as_typed(typed, c));
+                (format!("Edit client {id}"), Inputs::Client(inputs))
             }
             (Target::NewClient | Target::EditClient { .. }, _) => {
-                ("New client (yours)".to_owned(), Inputs::Client(ClientInputs::new(None, false)))
+                let inputs = DeclaredInputs::new(kinds::CLIENT.create_fields(), |_| String::new());
+                ("New client (yours)".to_owned(), Inputs::Client(inputs))
             }
             (Target::NewContract { client_id }, _) => (
                 "New contract".to_owned(),
@@ -593,25 +578,11 @@ impl RecordForm {
         let save = match &self.target {
             Target::NewClient => {
                 let Inputs::Client(c) = fields else { return None };
-                Save::NewClient(ClientForm {
-                    first_name: c.first_name.value(),
-                    last_name: c.last_name.value(),
-                    email: c.email.value(),
-                    phone: c.phone.value(),
-                    company_name: c.company_name.value(),
-                })
+                Save::NewClient(c.entry())
             }
             Target::EditClient { id } => {
                 let Inputs::Client(c) = fields else { return None };
-                let edit = ClientEdit {
-                    first_name: c.first_name.edited(),
-                    last_name: c.last_name.edited(),
-                    email: c.email.edited(),
-                    phone: c.phone.edited(),
-                    company_name: c.company_name.edited(),
-                    last_contact: c.last_contact.as_ref().and_then(Field::edited),
-                };
-                Save::EditClient { id: *id, edit, version }
+                Save::EditClient { id: *id, edit: c.edited(), version }
             }
             Target::NewContract { .. } => {
                 let Inputs::NewContract(k) = fields else { return None };
