@@ -39,8 +39,9 @@ pub enum ClientsCommand {
         #[arg(long)]
         expect_version: Option<i64>,
     },
-    /// Import a spreadsheet of clients (CSV with a header row: first_name,
-    /// last_name, email, phone, company_name), all or nothing.
+    /// Import a spreadsheet of clients (CSV with a header row naming the
+    /// fields of `clients create`, e.g. first_name,last_name,email), all or
+    /// nothing.
     Import(ImportArgs),
 }
 

@@ -137,10 +137,10 @@ mod tests {
     #[test]
     fn unknown_columns_and_wrong_types_are_errors() {
         let mut values = Values::new();
-        values.set("website", "https://example.com");
+        values.set("favourite_colour", "teal");
         let err = active(<entity::client::ActiveModel as Default>::default(), &values)
-            .expect_err("website is not a client column");
-        assert!(err.to_string().contains("clients has no column website"), "{err}");
+            .expect_err("favourite_colour is not a client column");
+        assert!(err.to_string().contains("clients has no column favourite_colour"), "{err}");
         let mut values = Values::new();
         values.set("first_name", 7_i64);
         assert!(active(<entity::client::ActiveModel as Default>::default(), &values).is_err());

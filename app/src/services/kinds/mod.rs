@@ -543,4 +543,15 @@ mod tests {
         consistent(&AUDIT);
         consistent(&NOTIFICATION);
     }
+
+    #[test]
+    fn every_typed_client_field_is_a_column_of_the_entity() {
+        // A typo in a declaration (or a field whose migration and entity
+        // were forgotten) would otherwise show up as a failed save.
+        let columns = crate::store::values::columns::<entity::client::Entity>();
+        for field in CLIENT.create_fields().iter().chain(CLIENT.update_fields().iter()) {
+            assert!(columns.contains(&field.name), "client field {} is not a column of clients", field.name);
+        }
+        assert!(!CLIENT.create_fields().is_empty() && !CLIENT.update_fields().is_empty());
+    }
 }
