@@ -99,25 +99,9 @@ fn table<E: EntityTrait>() -> &'static str {
 }
 
 /// A value as JSON, for PostgreSQL's `jsonb_populate_recordset` (which
-/// reads each key with its column's type).
+/// reads each key with its column's type): sea-query's own conversion.
 pub(crate) fn json(value: &Value) -> serde_json::Value {
-    use serde_json::json;
-    match value {
-        Value::Bool(v) => json!(v),
-        Value::TinyInt(v) => json!(v),
-        Value::SmallInt(v) => json!(v),
-        Value::Int(v) => json!(v),
-        Value::BigInt(v) => json!(v),
-        Value::TinyUnsigned(v) => json!(v),
-        Value::SmallUnsigned(v) => json!(v),
-        Value::Unsigned(v) => json!(v),
-        Value::BigUnsigned(v) => json!(v),
-        Value::Float(v) => json!(v),
-        Value::Double(v) => json!(v),
-        Value::String(v) => json!(v),
-        Value::Char(v) => json!(v.map(String::from)),
-        other => serde_json::Value::String(format!("{other:?}")),
-    }
+    sea_orm::sea_query::value::sea_value_to_json_value(value)
 }
 
 #[cfg(test)]
